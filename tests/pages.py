@@ -1,0 +1,33 @@
+"""The product's public pages: agents, links and tests rely on these paths."""
+
+from conftest import DOCS
+
+LESSONS = {
+    "conduct": ["opening", "etiquette", "call-preparation", "contact-rules",
+                "emotional-customers", "complaints-and-disputes", "overdue-stages"],
+    "listening": ["active-listening", "questioning"],
+    "negotiation": ["repayment-plans", "hardship", "promises", "consequences", "legal-remedies"],
+    "records": ["contact-records", "account-verification", "written-confirmation"],
+    "privacy": ["third-parties", "personal-information"],
+}
+
+LESSON_PAGES = [f"{theme}/{name}.md" for theme, names in LESSONS.items() for name in names]
+THEME_INDEXES = [f"{theme}/index.md" for theme in LESSONS]
+OTHER_PAGES = ["index.md", "situations.md", "glossary.md", "compliance/index.md",
+               "compliance/regulations.md", "compliance/prohibited.md"]
+ALL_PAGES = LESSON_PAGES + THEME_INDEXES + OTHER_PAGES
+
+
+def lesson_files() -> list:
+    """Every lesson actually in docs/, so a new lesson is checked without editing tests."""
+    return sorted(
+        path for theme in LESSONS for path in (DOCS / theme).glob("*.md") if path.name != "index.md"
+    )
+
+
+def built_path(src: str) -> str:
+    """Where a page lands with directory URLs: conduct/opening.md -> conduct/opening/index.html."""
+    stem = src.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem + ".html"
+    return stem + "/index.html"

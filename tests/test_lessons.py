@@ -1,0 +1,116 @@
+"""The lesson library: every page present, every lesson in the template, in our own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import lessons
+from conftest import DOCS
+from pages import ALL_PAGES, LESSON_PAGES, LESSONS, THEME_INDEXES, lesson_files
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+LINK = re.compile(r"\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
+
+
+def read(path: Path) -> lessons.Source:
+    return lessons.split(path.read_text(encoding="utf-8"), str(path))
+
+
+def lesson_id(path: Path) -> str:
+    return path.relative_to(DOCS).as_posix()
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_required_page_exists(page: str) -> None:
+    assert (DOCS / page).is_file(), f"docs/{page} is a public URL and must exist"
+
+
+def test_every_lesson_is_listed() -> None:
+    # A lesson outside the list still gets checked, but the list must not fall behind.
+    assert sorted(lesson_id(p) for p in lesson_files()) == sorted(LESSON_PAGES)
+
+
+def test_file_names_are_lowercase_hyphenated_ascii() -> None:
+    bad = [p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*")
+           if p.is_file() and not re.fullmatch(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)+", p.name)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lesson_id)
+def test_lesson_front_matter(path: Path) -> None:
+    source = read(path)
+    assert lessons.meta_problems(source.meta, lesson_id(path), today=dt.date.today()) == []
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lesson_id)
+def test_lesson_sections_in_template_order(path: Path) -> None:
+    assert lessons.section_problems(read(path).body) == []
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lesson_id)
+def test_lesson_length(path: Path) -> None:
+    han = len(HAN.findall(read(path).body))
+    assert 800 <= han <= 2500, f"{lesson_id(path)} has {han} Chinese characters"
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lesson_id)
+def test_lesson_has_quiz_and_scripts(path: Path) -> None:
+    body = read(path).body
+    quiz = body[body.index("## 自测"):]
+    assert 2 <= quiz.count('??? question "') <= 3
+    scripts = body[body.index("## 推荐话术"):body.index("## 避免")]
+    assert "“" in scripts, "推荐话术 needs sayable lines in quotes"
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_every_heading_has_ascii_id(page: str) -> None:
+    # Stable ASCII anchors keep citations and situation links working after edits.
+    headings = re.findall(r"^#{2,4} .*$", read(DOCS / page).body, re.M)
+    bad = [h for h in headings if not re.search(r"\{#[a-z0-9][a-z0-9-]*\}\s*$", h)]
+    assert bad == []
+
+
+@pytest.mark.parametrize("index", THEME_INDEXES)
+def test_theme_index_links_every_lesson(index: str) -> None:
+    theme = index.split("/")[0]
+    linked = {m.group(1) for m in LINK.finditer((DOCS / index).read_text(encoding="utf-8"))}
+    missing = [name for name in LESSONS[theme] if f"{name}.md" not in linked]
+    assert missing == []
+
+
+def test_situations_cover_at_least_25_cases_with_lesson_links() -> None:
+    body = read(DOCS / "situations.md").body
+    rows = [line for line in body.splitlines() if line.startswith("|") and LINK.search(line)]
+    assert len(rows) >= 25
+    targets = {m.group(1).lstrip("./") for row in rows for m in LINK.finditer(row)}
+    assert targets <= set(LESSON_PAGES), targets - set(LESSON_PAGES)
+    # Each situation points at the section that covers it, not just the page.
+    assert all("#" in m.group(0) for row in rows for m in LINK.finditer(row))
+
+
+def _norm(text: str) -> str:
+    return "".join(c for c in text if not (c.isspace() or unicodedata.category(c).startswith("P")))
+
+
+def test_no_lesson_copies_the_seed(shared: Path) -> None:
+    width = 20
+    seed = _norm("".join(p.read_text(encoding="utf-8") for p in (shared / "seed").glob("*.txt")))
+    grams = {seed[i:i + width] for i in range(len(seed) - width + 1)}
+    copied = {}
+    for path in DOCS.rglob("*.md"):
+        text = _norm(path.read_text(encoding="utf-8"))
+        runs = [text[i:i + width] for i in range(len(text) - width + 1) if text[i:i + width] in grams]
+        if runs:
+            copied[path.relative_to(DOCS).as_posix()] = runs[0]
+    assert copied == {}, f"20+ characters shared with the seed: {copied}"
+
+
+def test_cites_only_verified_or_secondary_sources() -> None:
+    # [U] items are unverified: they may be named as such on the regulations page only.
+    offenders = [lesson_id(p) for p in lesson_files() if "[U]" in p.read_text(encoding="utf-8")]
+    assert offenders == []
