@@ -1,0 +1,252 @@
+"""Load the guard's rule data, check it, and compile it — or refuse to load.
+
+The data (hooks/guard_rules.yml) says what is flagged, why, on which basis and
+what to do instead; this module only turns it into compiled patterns. Every
+rule carries specs (sentences it must flag and sentences it must pass); they run
+at load time, so a rule that stops doing its job cannot ship.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+RULES_FILE = Path(__file__).with_name("guard_rules.yml")
+
+LEVELS = ("error", "warning")
+SCOPES = ("clause", "sentence")
+_TOP_KEYS = {"version", "lexicon", "cues", "rules"}
+_CUE_KEYS = {"negation", "not_negation", "condemnation"}
+_RULE_KEYS = {"id", "name", "level", "why", "basis", "instead", "lesson", "negation",
+              "patterns", "exceptions", "specs"}
+_REQUIRED_RULE_KEYS = _RULE_KEYS - {"exceptions", "negation"}
+_PATTERN_KEYS = {"all", "scope"}
+_SPEC_KEYS = {"flag", "pass"}
+_ID = re.compile(r"C\d{2}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# Python's re treats Han characters as word characters: \b around them never matches.
+_WORD_BOUNDARY = re.compile(r"(?<!\\)\\b|\\B")
+
+
+class RuleError(Exception):
+    """The rule data is missing or invalid; the guard must not run without it."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    parts: tuple[re.Pattern[str], ...]  # all must match in one scope unit
+    scope: str
+    source: str  # as written, for messages
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    level: str
+    why: str
+    basis: tuple[str, ...]
+    instead: str
+    lesson: str
+    negation: re.Pattern[str] | None  # cues that exempt a match they govern
+    patterns: tuple[Pattern, ...]
+    exceptions: tuple[re.Pattern[str], ...]
+    flag_specs: tuple[str, ...]
+    pass_specs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    not_negation: re.Pattern[str]  # a cue followed by this negates something else (不要怕)
+    condemnation: re.Pattern[str]  # after a match in its sentence: the text condemns it
+    source: Path
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def load(path: Path = RULES_FILE) -> RuleSet:
+    """Load, validate and compile the rules, then run every rule's specs."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuleError(f"{path}: 规则文件不存在，守卫拒绝在没有规则的情况下运行") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RuleError(f"{path}: 无法读取规则文件：{error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise RuleError(f"{path}: 规则文件不是有效的 YAML：{error}") from None
+    ruleset = _compile(data, path)
+    _run_specs(ruleset)
+    return ruleset
+
+
+# -----------------------------------------------------------------------------
+# Compiling
+# -----------------------------------------------------------------------------
+
+
+def _compile(data: object, path: Path) -> RuleSet:
+    where = str(path)
+    _mapping(data, where, _TOP_KEYS, required={"version", "lexicon", "cues", "rules"})
+    lexicon = data["lexicon"]
+    _mapping(lexicon, f"{where}: lexicon")
+    terms = {name: _terms(value, f"{where}: lexicon.{name}") for name, value in lexicon.items()}
+    cues = data["cues"]
+    _mapping(cues, f"{where}: cues", _CUE_KEYS, required=_CUE_KEYS)
+    negation_sets = cues["negation"]
+    _mapping(negation_sets, f"{where}: cues.negation")
+    negation_terms = {
+        name: _terms(value, f"{where}: cues.negation.{name}") for name, value in negation_sets.items()
+    }
+    not_negation = _regex(_alternation(_terms(cues["not_negation"], f"{where}: cues.not_negation")),
+                          f"{where}: cues.not_negation")
+    condemnation = _regex(_alternation(_terms(cues["condemnation"], f"{where}: cues.condemnation")),
+                          f"{where}: cues.condemnation")
+
+    rules_data = data["rules"]
+    if not isinstance(rules_data, list) or not rules_data:
+        raise RuleError(f"{where}: 'rules' 必须是非空列表")
+    rules = [_rule(item, index, where, terms, negation_terms) for index, item in enumerate(rules_data)]
+    ids = [rule.id for rule in rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RuleError(f"{where}: 规则 id 重复：{', '.join(duplicates)}")
+    return RuleSet(tuple(rules), not_negation, condemnation, path)
+
+
+def _rule(item: object, index: int, where: str, terms: dict, negation_terms: dict) -> Rule:
+    label = f"{where}: rules[{index}]"
+    _mapping(item, label, _RULE_KEYS, required=_REQUIRED_RULE_KEYS)
+    rule_id = item["id"]
+    if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id):
+        raise RuleError(f"{label}: id 必须形如 C04，实际为 {rule_id!r}")
+    label = f"{where}: {rule_id}"
+    for key in ("name", "why", "instead", "lesson"):
+        if not isinstance(item[key], str) or not item[key].strip():
+            raise RuleError(f"{label}: '{key}' 必须是非空文本")
+    if item["level"] not in LEVELS:
+        raise RuleError(f"{label}: level 必须是 {' 或 '.join(LEVELS)}，实际为 {item['level']!r}")
+    basis = _terms(item["basis"], f"{label}: basis")
+    unverified = [b for b in basis if not re.search(r"\[(V|S)\]\s*$", b)]
+    if unverified:
+        raise RuleError(f"{label}: basis 只能引用 [V] 或 [S] 来源：{unverified[0]}")
+    if not re.fullmatch(r"[a-z0-9/-]+\.md", item["lesson"]):
+        raise RuleError(f"{label}: lesson 必须是 docs/ 下的页面路径，如 privacy/third-parties.md")
+
+    negation = None
+    if item.get("negation"):
+        names = _terms(item["negation"], f"{label}: negation")
+        unknown = [n for n in names if n not in negation_terms]
+        if unknown:
+            raise RuleError(f"{label}: 未知的否定词组 {unknown[0]!r}（见 cues.negation）")
+        cue_words = [w for n in names for w in negation_terms[n]]
+        negation = _regex(_alternation(cue_words), f"{label}: negation")
+
+    patterns_data = item["patterns"]
+    if not isinstance(patterns_data, list) or not patterns_data:
+        raise RuleError(f"{label}: 'patterns' 必须是非空列表")
+    patterns = tuple(_pattern(p, f"{label}: patterns[{i}]", terms) for i, p in enumerate(patterns_data))
+    exceptions = tuple(
+        _regex(_expand(e, terms, f"{label}: exceptions"), f"{label}: exceptions")
+        for e in _terms(item.get("exceptions") or ["(?!)"], f"{label}: exceptions")
+    )
+    specs = item["specs"]
+    _mapping(specs, f"{label}: specs", _SPEC_KEYS, required=_SPEC_KEYS)
+    return Rule(
+        id=rule_id, name=item["name"].strip(), level=item["level"], why=item["why"].strip(),
+        basis=tuple(basis), instead=item["instead"].strip(), lesson=item["lesson"],
+        negation=negation, patterns=patterns, exceptions=exceptions,
+        flag_specs=tuple(_terms(specs["flag"], f"{label}: specs.flag")),
+        pass_specs=tuple(_terms(specs["pass"], f"{label}: specs.pass")),
+    )
+
+
+def _pattern(value: object, label: str, terms: dict) -> Pattern:
+    if isinstance(value, str):
+        return Pattern((_regex(_expand(value, terms, label), label),), "clause", value)
+    _mapping(value, label, _PATTERN_KEYS, required={"all"})
+    parts = _terms(value["all"], f"{label}.all")
+    scope = value.get("scope", "clause")
+    if scope not in SCOPES:
+        raise RuleError(f"{label}: scope 必须是 {' 或 '.join(SCOPES)}，实际为 {scope!r}")
+    compiled = tuple(_regex(_expand(p, terms, label), label) for p in parts)
+    return Pattern(compiled, scope, " + ".join(parts))
+
+
+def _expand(pattern: str, terms: dict, label: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in terms:
+            raise RuleError(f"{label}: 模式引用了未定义的词表 {{{name}}}：{pattern}")
+        return _alternation(terms[name])
+
+    if _WORD_BOUNDARY.search(pattern):
+        raise RuleError(f"{label}: 模式不能用 \\b 或 \\B（汉字之间永远不匹配）：{pattern}")
+    return _PLACEHOLDER.sub(replace, pattern)
+
+
+def _alternation(words: list[str]) -> str:
+    # Longest first, so 紧急联系人 wins over 联系人 in reports.
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+def _regex(pattern: str, label: str) -> re.Pattern[str]:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise RuleError(f"{label}: 无效的正则表达式（{error}）：{pattern}") from None
+    if compiled.match(""):
+        raise RuleError(f"{label}: 模式会匹配空文本，等于匹配一切：{pattern}")
+    return compiled
+
+
+def _terms(value: object, label: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise RuleError(f"{label}: 必须是非空列表")
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleError(f"{label}: 列表项必须是非空文本")
+    return [v.strip() for v in value]
+
+
+def _mapping(value: object, label: str, allowed: set | None = None, *, required: set = frozenset()) -> None:
+    if not isinstance(value, dict):
+        raise RuleError(f"{label}: 必须是映射（键: 值）")
+    if allowed is not None:
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise RuleError(f"{label}: 未知字段 {unknown[0]!r}（允许：{', '.join(sorted(allowed))}）")
+    missing = sorted(required - set(value))
+    if missing:
+        raise RuleError(f"{label}: 缺少字段 {missing[0]!r}")
+
+
+# -----------------------------------------------------------------------------
+# Specs
+# -----------------------------------------------------------------------------
+
+
+def _run_specs(ruleset: RuleSet) -> None:
+    from guard_engine import pattern_matches, scan_text  # the engine imports this module
+
+    failures = []
+    for rule in ruleset.rules:
+        for pattern in rule.patterns:
+            if not any(pattern_matches(pattern, sentence) for sentence in rule.flag_specs):
+                failures.append(f"{rule.id} 的模式没有任何 flag 样例能触发（无法验证的模式）：{pattern.source}")
+        for sentence in rule.flag_specs:
+            if not any(f.rule.id == rule.id for f in scan_text(sentence, ruleset)):
+                failures.append(f"{rule.id} 应当拦截却放过了：{sentence}")
+        for sentence in rule.pass_specs:
+            if any(f.rule.id == rule.id for f in scan_text(sentence, ruleset)):
+                failures.append(f"{rule.id} 应当放行却拦截了：{sentence}")
+    if failures:
+        raise RuleError(f"{ruleset.source}: 规则自检（specs）未通过，拒绝加载：\n  " + "\n  ".join(failures))
