@@ -14,8 +14,10 @@ LESSONS = {
 LESSON_PAGES = [f"{theme}/{name}.md" for theme, names in LESSONS.items() for name in names]
 THEME_INDEXES = [f"{theme}/index.md" for theme in LESSONS]
 OTHER_PAGES = ["index.md", "situations.md", "glossary.md", "compliance/index.md",
-               "compliance/regulations.md", "compliance/prohibited.md"]
+               "compliance/regulations.md"]
 ALL_PAGES = LESSON_PAGES + THEME_INDEXES + OTHER_PAGES
+# Built from the guard's rule data at build time; never a file in docs/.
+GENERATED_PAGES = ["compliance/prohibited.md"]
 
 
 def lesson_files() -> list:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_build
-from pages import ALL_PAGES, built_path
+from pages import ALL_PAGES, GENERATED_PAGES, built_path
 
 
 def test_strict_build_writes_every_page(built_site: Path) -> None:
-    missing = [page for page in ALL_PAGES if not (built_site / built_path(page)).is_file()]
+    missing = [page for page in ALL_PAGES + GENERATED_PAGES if not (built_site / built_path(page)).is_file()]
     assert missing == []
 
 

@@ -1,0 +1,155 @@
+"""The guard: the build fails before anything is written if any page, include,
+attachment, nav title or rendered page carries a flagged coercive tactic.
+
+Rules live in guard_rules.yml; the engine is shared with the command-line
+check (guard_check.py). Findings are collected over the whole build and
+reported once, in `on_env`, which runs after every page is rendered and before
+any file is written. Missing or broken rule data fails the build: the guard
+fails closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+import guard_report
+from guard_engine import scan_text
+from guard_html import mark_counterexamples, page_text
+from guard_rules import RuleError, RuleSet, load
+from guard_sources import Includes, Report, check_file, check_markdown, display_path, to_reports
+
+log = logging.getLogger("mkdocs.hooks.guard")
+
+
+class _Build:
+    """What one build has found so far."""
+
+    def __init__(self, ruleset: RuleSet, includes: Includes) -> None:
+        self.ruleset = ruleset
+        self.includes = includes
+        self.reports: list[Report] = []
+        self.source_rules: dict[str, set[str]] = {}  # page path -> rule ids found in its sources
+
+
+_build: _Build | None = None
+
+
+def _state() -> _Build:
+    if _build is None:
+        raise PluginError("守卫未初始化：on_config 没有运行，拒绝在未检查的情况下构建")
+    return _build
+
+
+# -----------------------------------------------------------------------------
+# Hooks
+# -----------------------------------------------------------------------------
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _build
+    try:
+        ruleset = load()
+    except RuleError as error:
+        _build = None
+        raise PluginError(f"守卫规则无法加载，构建已停止（守卫不会在没有规则时放行）：\n{error}") from None
+    root = Path(config.config_file_path).parent
+    _build = _Build(ruleset, Includes(_snippet_bases(config, root), root))
+    # Site strings and nav titles ship on every page: check mkdocs.yml as written.
+    _build.reports += check_file(Path(config.config_file_path), ruleset, _build.includes)
+    return config
+
+
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    build = _state()
+    docs = Path(config.docs_dir).resolve()
+    for file in files:
+        if file.is_documentation_page() or not file.abs_src_path:
+            continue  # pages are checked as they are read; generated files have no source
+        path = Path(file.abs_src_path).resolve()
+        if docs in path.parents:
+            build.reports += check_file(path, build.ruleset, build.includes)
+    for path in _auto_appended(config, build.includes):
+        if path not in build.includes.checked:
+            build.includes.checked.add(path)
+            build.reports += check_file(path, build.ruleset, build.includes)
+    return files
+
+
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    build = _state()
+    shown = _page_path(page.file, config)
+    # The whole source as written (front matter included), not the stripped body.
+    source = page.file.content_string
+    reports = check_markdown(source, shown, build.ruleset, build.includes,
+                             origin=Path(page.file.abs_src_path) if page.file.abs_src_path else None)
+    build.reports += reports
+    build.source_rules[shown] = {r.rule_id for r in reports}
+    return markdown
+
+
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    build = _state()
+    html = mark_counterexamples(html)
+    # Backstop: whatever reached the page, by any path, is checked once more.
+    text, suppressions = page_text(html)
+    shown = _page_path(page.file, config)
+    seen = build.source_rules.get(shown, set())
+    for finding in scan_text(text, build.ruleset, suppressions):
+        if finding.rule.id not in seen:
+            seen.add(finding.rule.id)
+            report = to_reports([finding], text, shown)[0]
+            build.reports.append(Report(shown, 0, 0, report.rule_id, report.level,
+                                        "（出现在渲染后的页面中，源文件里未能定位）" + report.message))
+    return html
+
+
+def on_env(env, *, config: MkDocsConfig, files: Files):
+    build = _state()
+    lines = guard_report.lines(build.reports)
+    for report, line in zip(sorted(build.reports), lines):
+        if not report.is_error:
+            log.info(line)
+    if any(report.is_error for report in build.reports):
+        raise PluginError(
+            "守卫拦截了以下内容，站点未生成：\n" + "\n".join(lines) + "\n" + guard_report.summary(build.reports)
+        )
+    log.info(guard_report.summary(build.reports))
+    return env
+
+
+# -----------------------------------------------------------------------------
+# Helpers
+# -----------------------------------------------------------------------------
+
+
+def _page_path(file: File, config: MkDocsConfig) -> str:
+    root = Path(config.config_file_path).parent
+    docs = Path(config.docs_dir)
+    return display_path(docs / file.src_uri, root)
+
+
+def _snippets_config(config: MkDocsConfig) -> dict:
+    return config.mdx_configs.get("pymdownx.snippets", {}) or {}
+
+
+def _snippet_bases(config: MkDocsConfig, root: Path) -> list[Path]:
+    bases = _snippets_config(config).get("base_path", ["."])
+    bases = [bases] if isinstance(bases, str) else bases
+    return [(root / base).resolve() for base in bases]
+
+
+def _auto_appended(config: MkDocsConfig, includes: Includes) -> list[Path]:
+    names = _snippets_config(config).get("auto_append", []) or []
+    found = []
+    for name in names:
+        path = includes.resolve(name)
+        if path is None:
+            raise PluginError(f"pymdownx.snippets auto_append 引用的文件不存在：{name}")
+        found.append(path)
+    return found
