@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ SHARED = ROOT.parent / "shared"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 sys.path.insert(0, str(ROOT / "hooks"))
+# Material prints an end-of-life banner on every build; it is noise in test output.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 # Copied for builds of altered projects; site/ and .venv/ stay behind.
 PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes")

@@ -1,0 +1,71 @@
+"""The command-line check: same engine and rules as the build, no build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+CHECK = [sys.executable, str(ROOT / "hooks" / "guard_check.py")]
+
+
+def run(*args: str, cwd: Path = ROOT, check=CHECK) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*check, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_clean_file_passes(tmp_path: Path) -> None:
+    page = tmp_path / "ok.md"
+    page.write_text("只与本人沟通，联系不上时请对方转告回电。\n", encoding="utf-8")
+    result = run(str(page))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "守卫：0 个错误" in result.stderr
+
+
+def test_coercive_file_fails_with_position(tmp_path: Path) -> None:
+    page = tmp_path / "bad.md"
+    page.write_text("第一行。\n客户失联就爆他的通讯录。\n", encoding="utf-8")
+    result = run(str(page), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("bad.md:2:6: C04 联系无关第三人施压 — 改为：")
+
+
+def test_json_format(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("你就是个老赖。\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("半夜给他打过去。\n", encoding="utf-8")
+    result = run("--format", "json", str(tmp_path / "a.txt"), str(tmp_path / "b.md"), cwd=tmp_path)
+    assert result.returncode == 1
+    findings = json.loads(result.stdout)
+    assert [(f["path"], f["line"], f["column"], f["rule"], f["level"]) for f in findings] == [
+        ("a.txt", 1, 5, "C06", "error"), ("b.md", 1, 1, "C08", "error"),
+    ]
+
+
+def test_directory_and_counterexample(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(
+        '!!! failure "反例 · C06"\n\n    你就是个老赖。\n\n正文。\n', encoding="utf-8")
+    assert run("docs", cwd=tmp_path).returncode == 0
+
+
+def test_project_docs_are_clean() -> None:
+    result = run()
+    assert result.returncode == 0, result.stdout
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "nope.md"))
+    assert result.returncode == 2 and "路径不存在" in result.stderr
+
+
+def test_missing_rules_fail_closed(tmp_path: Path) -> None:
+    hooks = tmp_path / "hooks"
+    shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("__pycache__"))
+    (hooks / "guard_rules.yml").unlink()
+    page = tmp_path / "ok.md"
+    page.write_text("正文。\n", encoding="utf-8")
+    result = run(str(page), check=[sys.executable, str(hooks / "guard_check.py")])
+    assert result.returncode == 2 and "规则无法加载" in result.stderr
