@@ -242,3 +242,16 @@ def test_broken_rule_data_fails_the_build(tmp_path: Path, breakage: str) -> None
 def test_project_docs_pass_the_guard(built_site: Path) -> None:
     # The real project builds with the guard on (built_site asserts a clean --strict build).
     assert (built_site / "compliance/prohibited/index.html").is_file()
+
+
+def test_warning_level_reports_without_failing(tmp_path: Path) -> None:
+    hooks = tmp_path / "hooks"
+    shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = hooks / "guard_rules.yml"
+    text = rules.read_text(encoding="utf-8")
+    start = text.index("  - id: C06")
+    rules.write_text(text[:start] + text[start:].replace("level: error", "level: warning", 1), encoding="utf-8")
+    root = site(tmp_path, {"docs/a.md": PAGE + "你就是个老赖。\n"}, hooks=hooks)
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    assert "docs/a.md:6:5: C06" in result.stderr and "警告，不阻止发布" in result.stderr
