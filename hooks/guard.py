@@ -22,7 +22,8 @@ import guard_report
 from guard_engine import scan_text
 from guard_html import mark_counterexamples, page_text
 from guard_rules import RuleError, RuleSet, load
-from guard_sources import Includes, Report, check_file, check_markdown, display_path, to_reports
+from guard_sources import (Includes, Report, check_file, check_markdown, display_path, missing_snippets,
+                           to_reports)
 
 log = logging.getLogger("mkdocs.hooks.guard")
 
@@ -86,6 +87,11 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
     shown = _page_path(page.file, config)
     # The whole source as written (front matter included), not the stripped body.
     source = page.file.content_string
+    missing = missing_snippets(source, build.includes)
+    if missing:
+        # Fail now: pymdownx.snippets would otherwise stop the build with a traceback.
+        raise PluginError(f"{shown}: 引用的片段文件不存在：{', '.join(missing)}"
+                          f"（在 {', '.join(str(b) for b in build.includes.base_paths)} 中查找）")
     reports = check_markdown(source, shown, build.ruleset, build.includes,
                              origin=Path(page.file.abs_src_path) if page.file.abs_src_path else None)
     build.reports += reports

@@ -125,14 +125,25 @@ def check_markdown(text: str, shown: str, ruleset: RuleSet, includes: Includes,
     return reports
 
 
-def snippet_targets(text: str, includes: Includes, *, origin: Path | None = None) -> list[Path]:
-    """Files a page pulls in with pymdownx.snippets (`--8<--`), resolved like the extension does."""
+def snippet_names(text: str) -> list[str]:
+    """Names a page includes with pymdownx.snippets (`--8<--`), line and block forms."""
     names = [m.group("path") for m in _SNIPPET_LINE.finditer(text)]
     for block in _SNIPPET_BLOCK.finditer(text):
         names += [line.strip() for line in block.group("body").splitlines()
                   if line.strip() and not line.strip().startswith(";")]
-    found = [includes.resolve(name) for name in names]
+    return names
+
+
+def snippet_targets(text: str, includes: Includes, *, origin: Path | None = None) -> list[Path]:
+    """The included files, resolved like the extension does."""
+    found = [includes.resolve(name) for name in snippet_names(text)]
     return [path for path in found if path is not None and path != origin]
+
+
+def missing_snippets(text: str, includes: Includes) -> list[str]:
+    """Included names that resolve to no file (remote URLs are not fetched and not counted)."""
+    return [name for name in snippet_names(text)
+            if not re.match(r"[a-z]+://", name.strip()) and includes.resolve(name) is None]
 
 
 def counterexamples(text: str, shown: str, ruleset: RuleSet) -> tuple[list[Suppression], list[Report]]:

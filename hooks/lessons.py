@@ -71,7 +71,8 @@ def split(text: str, path: str) -> Source:
     try:
         meta = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # The construct being parsed (context) is where the author has to look.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = f"{mark.line + 2}" if mark else "1"
         reason = getattr(error, "problem", None) or str(error)
         raise PluginError(f"{path}:{line}: front matter 不是有效的 YAML：{reason}") from None

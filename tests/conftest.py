@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 # Copied for builds of altered projects; site/ and .venv/ stay behind.
-PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes")
+PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes", "overrides", "search")
 
 
 def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -38,8 +38,11 @@ def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 
 
 def copy_project(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         source = ROOT / part
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
