@@ -1,6 +1,6 @@
 """Command-line check: the guard's engine and rules, without a build.
 
-    python hooks/guard_check.py                 # docs/, includes/ and mkdocs.yml
+    python hooks/guard_check.py                 # docs/, includes/, mkdocs.yml, shipped search lists
     python hooks/guard_check.py docs/a.md ...   # just these files (pre-commit)
     python hooks/guard_check.py --format json   # machine-readable findings
 
@@ -24,7 +24,8 @@ import guard_report  # noqa: E402
 from guard_rules import RuleError, load  # noqa: E402
 from guard_sources import Includes, Report, check_file  # noqa: E402
 
-DEFAULT_PATHS = ("docs", "includes", "mkdocs.yml")
+# search/ lists that ship inside the search index; golden queries and the jieba dictionary do not.
+DEFAULT_PATHS = ("docs", "includes", "mkdocs.yml", "search/synonyms.txt", "search/function-words.txt")
 
 
 class _AnyTagLoader(yaml.SafeLoader):
@@ -69,7 +70,7 @@ def check(paths: list[Path]) -> list[Report]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="检查文件中是否含有被禁止的胁迫性催收手段。")
-    parser.add_argument("paths", nargs="*", type=Path, help="要检查的文件或目录（默认：docs、includes、mkdocs.yml）")
+    parser.add_argument("paths", nargs="*", type=Path, help="要检查的文件或目录（默认：docs、includes、mkdocs.yml 和随索引发布的搜索词表）")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     paths = args.paths or [ROOT / p for p in DEFAULT_PATHS if (ROOT / p).exists()]

@@ -15,12 +15,11 @@
 
 const MESSAGE = { SETUP: 0, QUERY: 2 }
 const MAX_WORD = 8
-// Words that carry no topic: what agents type around the real question.
-const FUNCTION_WORDS = new Set([
-  "怎么", "怎么办", "怎样", "如何", "什么", "为什么", "可以", "能不能", "会不会", "是不是",
-  "有没有", "要不要", "一下", "这个", "那个", "我们", "你们", "他们", "她们", "如果", "应该",
-  "需要", "哪些", "时候", "的话", "还是", "就是", "已经", "然后", "一直", "这笔"
-])
+// Words that cannot tell lessons apart; trainers list them in search/function-words.txt
+// and the build writes them into the index config.
+let functionWords = new Set()
+// Groups of words searched together (没钱 → 手头紧 …), from search/synonyms.txt.
+let synonyms = []
 
 /* Capture Material's message listener so every message passes through here first. */
 const addListener = self.addEventListener.bind(self)
@@ -36,26 +35,41 @@ self.addEventListener = addListener
 
 let pending = ""
 addListener("message", event => {
-  if (event.data && event.data.type === MESSAGE.QUERY)
-    pending = String(event.data.data || "")
+  const message = event.data || {}
+  if (message.type === MESSAGE.SETUP) {
+    const config = message.data.config || {}
+    functionWords = new Set(config.function_words || [])
+    synonyms = config.synonyms || []
+  }
+  if (message.type === MESSAGE.QUERY)
+    pending = String(message.data || "")
   material(event)
 })
 
-/* Vocabulary of an index: its terms and their prefixes (Lunr matches prefixes with *). */
+/*
+ * Vocabulary of an index: the words of titles, text and tag keywords, and
+ * their prefixes (Lunr matches prefixes with *). Whole tags are left out: they
+ * are phrases, and their prefixes (客户说…) are not words.
+ */
 const vocabularies = new WeakMap()
 function vocabulary(index) {
   let words = vocabularies.get(index)
   if (!words) {
     words = new Set()
-    for (const term of Object.keys(index.invertedIndex))
-      for (let end = 2; end <= Math.min(term.length, MAX_WORD); end++)
+    for (const [term, postings] of Object.entries(index.invertedIndex)) {
+      if (!["title", "text", "keywords"].some(field => inField(postings, field)))
+        continue
+      words.add(term)
+      for (let end = 2; end < Math.min(term.length, MAX_WORD); end++)
         words.add(term.slice(0, end))
-    for (const term of Object.keys(index.invertedIndex))
-      if (term.length === 1)
-        words.add(term)
+    }
     vocabularies.set(index, words)
   }
   return words
+}
+
+function inField(postings, field) {
+  return postings[field] !== undefined && Object.keys(postings[field]).length > 0
 }
 
 /* Fewest, longest known words covering a run of Han characters. */
@@ -94,11 +108,18 @@ function rewrite(raw, index) {
         if (latin) terms.push(`${latin}*`)
         continue
       }
-      // The phrase as typed: matches a tag or title written the same way.
-      if (run.length > 2) terms.push(`${run}*`)
-      for (const word of segment(run, words))
-        if (word.length > 1 && !FUNCTION_WORDS.has(word))
-          terms.push(word, `${word}*`)
+      const found = segment(run, words).filter(word => word.length > 1 && !functionWords.has(word))
+      // A colloquial phrase anywhere in the run brings in its whole group,
+      // each member split into the index's words like the query itself.
+      for (const group of synonyms)
+        if (group.some(word => run.includes(word)))
+          for (const member of group)
+            found.push(...segment(member, words).filter(w => w.length > 1 && words.has(w) && !functionWords.has(w)))
+      for (const word of found)
+        terms.push(word, `${word}*`)
+      // The phrase as typed: matches a tag written the same way.
+      if (run.length > 2)
+        terms.push(`${run}*`)
     }
   }
   return terms.length ? [...new Set(terms)].join(" ") : null
@@ -107,5 +128,7 @@ function rewrite(raw, index) {
 const search = self.lunr.Index.prototype.search
 self.lunr.Index.prototype.search = function (query) {
   const rewritten = pending ? rewrite(pending, this) : null
-  return search.call(this, rewritten || query)
+  const results = rewritten ? search.call(this, rewritten) : []
+  // Nothing found our way: Material's own query may still find something.
+  return results.length ? results : search.call(this, query)
 }

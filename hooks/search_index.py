@@ -1,0 +1,118 @@
+"""Chinese search, verified: jieba must segment the index, or the build fails.
+
+Material segments Chinese text with jieba only if jieba imports, and says
+nothing when it does not; a site built that way finds almost nothing for a
+Chinese query. This hook makes that a build error, and then prepares the
+index for the project's search worker:
+
+- lesson tags are phrases agents type (客户说手头紧); their words go into a
+  `keywords` field, so a query that shares a word with a tag still finds it;
+- the function words and synonym groups trainers keep in search/ go into the
+  index config, where the worker drops the former from queries and expands
+  the latter (没钱 → 手头紧、资金困难 …).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+FUNCTION_WORDS = "search/function-words.txt"
+SYNONYMS = "search/synonyms.txt"
+SEPARATOR_MARK = "\u200b"
+MIN_SEGMENTED_SHARE = 0.5  # of documents with Chinese text
+# Between title (1e3) and whole tags (1e6): a tag's word says more than a title's.
+KEYWORD_BOOST = 1e4
+
+
+# Before Material's search plugin, which crashes on a user dictionary without jieba.
+@event_priority(100)
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    try:
+        import jieba  # noqa: F401  (Material imports it by name; so do we, to fail loudly)
+    except ImportError:
+        raise PluginError(
+            "jieba 无法导入：Material 会在不分词的情况下静默构建，中文搜索几乎失效。"
+            "请运行 make serve 或 pip install -r requirements.txt"
+        ) from None
+    search = _search_config(config)
+    separator = search.get("separator") or ""
+    if "\\u200b" not in separator and SEPARATOR_MARK not in separator:
+        raise PluginError(
+            f"search.separator 必须包含 \\u200b（jieba 用它分隔词语），当前为 {separator!r}"
+        )
+    # Missing or unreadable lists fail before the build, not after it.
+    _function_words(config)
+    _synonyms(config)
+    return config
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PluginError(f"无法读取搜索索引 {path}：{error}") from None
+    chinese = [d for d in index["docs"] if re.search(r"[\u4e00-\u9fff]{2}", d.get("text", ""))]
+    segmented = [d for d in chinese if SEPARATOR_MARK in d["text"]]
+    if not chinese or len(segmented) < MIN_SEGMENTED_SHARE * len(chinese):
+        raise PluginError(
+            f"搜索索引没有中文分词（{len(segmented)}/{len(chinese)} 个含中文的条目经过分词）："
+            f"请确认 jieba 已安装，search 插件的 lang 包含 zh"
+        )
+    function_words = _function_words(config)
+    for doc in index["docs"]:
+        if doc.get("tags"):
+            doc["keywords"] = SEPARATOR_MARK.join(tag_words(doc["tags"], function_words))
+    index["config"]["fields"]["keywords"] = {"boost": KEYWORD_BOOST}
+    index["config"]["function_words"] = sorted(function_words)
+    index["config"]["synonyms"] = _synonyms(config)
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def tag_words(tags: list[str], function_words: set[str]) -> list[str]:
+    """The words in a page's tags that can tell lessons apart."""
+    import jieba
+
+    words: list[str] = []
+    for tag in tags:
+        for word in jieba.cut(tag):
+            word = word.strip()
+            if len(word) > 1 and word not in function_words and word not in words:
+                words.append(word)
+    return words
+
+
+def _search_config(config: MkDocsConfig) -> dict:
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    if plugin is None:
+        raise PluginError("search 插件未启用：知识库必须可搜索")
+    return dict(plugin.config)
+
+
+def _function_words(config: MkDocsConfig) -> set[str]:
+    return {line for line in _lines(config, FUNCTION_WORDS)}
+
+
+def _synonyms(config: MkDocsConfig) -> list[list[str]]:
+    groups = [line.split() for line in _lines(config, SYNONYMS)]
+    for number, group in enumerate(groups, 1):
+        short = [word for word in group if len(word) < 2]
+        if len(group) < 2 or short:
+            raise PluginError(f"{SYNONYMS}: 第 {number} 组同义词至少要有两个词、每个词至少两个字：{' '.join(group)}")
+    return groups
+
+
+def _lines(config: MkDocsConfig, name: str) -> list[str]:
+    """Non-blank, non-comment lines of a trainer-maintained list."""
+    path = Path(config.config_file_path).parent / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise PluginError(f"{name}: 无法读取：{error}") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
