@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
-# Material prints a long end-of-life banner on every run; the pins already hold MkDocs below 2.
+# Material and a plugin print MkDocs-2 banners on every run; the pins already hold MkDocs below 2.
 export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve build test check clean
+.PHONY: serve build test check urls bench clean
 
 # Re-install only when the pinned requirements change.
 $(BIN)/.runtime: requirements.txt
@@ -28,6 +29,14 @@ build: $(BIN)/.runtime
 # The guard without a build: all of docs/, or FILES="docs/a.md docs/b.md".
 check: $(BIN)/.runtime
 	$(BIN)/python hooks/guard_check.py $(FILES)
+
+# After a page is retired on purpose: rewrite published-urls.txt from the current site.
+urls: $(BIN)/.runtime
+	KB_UPDATE_PUBLISHED_URLS=1 $(BIN)/mkdocs build --quiet --site-dir $$(mktemp -d)
+
+# Build, guard and search costs at N = 100, 500, 1000 lessons; writes docs/trainers/performance.md.
+bench: $(BIN)/.dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 test: $(BIN)/.dev
 	$(BIN)/python -m pytest

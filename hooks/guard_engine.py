@@ -40,14 +40,13 @@ class Suppression:
 def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression] = ()) -> list[Finding]:
     """Every finding in `source`, in source order."""
     folded = fold(source)
-    units = {"clause": _units(folded.clause), "sentence": _units(folded.sentence)}
     suppressions = tuple(suppressions)
     findings: dict[tuple[str, int], Finding] = {}
     for rule in ruleset.rules:
         for pattern in rule.patterns:
-            for starts, end, unit in _matches(pattern, folded, units[pattern.scope]):
+            for starts, end in _matches(pattern, folded):
                 start = min(starts)
-                key = (rule.id, folded.clause[start])
+                key = (rule.id, folded.clause_of(start))
                 if key in findings or _exempt(rule, ruleset, folded, starts, end):
                     continue
                 source_start, source_end = folded.source_span(start, end)
@@ -59,65 +58,51 @@ def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression]
 
 def pattern_matches(pattern: Pattern, source: str) -> bool:
     """Whether `pattern` matches `source` at all, ignoring exemptions (for spec checks)."""
-    folded = fold(source)
-    units = {"clause": _units(folded.clause), "sentence": _units(folded.sentence)}
-    return any(True for _ in _matches(pattern, folded, units[pattern.scope]))
+    return any(True for _ in _matches(pattern, fold(source)))
 
 
-def _units(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
-    """[start, end) ranges of equal numbers: the clauses or sentences of a folded text."""
-    ranges = []
-    start = 0
-    for index in range(1, len(numbers) + 1):
-        if index == len(numbers) or numbers[index] != numbers[start]:
-            ranges.append((start, index))
-            start = index
-    return ranges
-
-
-def _matches(pattern: Pattern, folded: Folded, units: list[tuple[int, int]]):
+def _matches(pattern: Pattern, folded: Folded):
+    """(part starts, end) of each match; co-occurrence patterns once per clause or sentence."""
     text = folded.text
     if len(pattern.parts) == 1 and pattern.scope == "clause":
         # A single term may span punctuation inserted to split it (公，司，领，导).
         for match in pattern.parts[0].finditer(text):
-            yield (match.start(),), match.end(), _unit_of(units, match.start())
+            yield (match.start(),), match.end()
         return
-    for unit in units:
-        found = [part.search(text, unit[0], unit[1]) for part in pattern.parts]
+    unit_of = folded.clause_of if pattern.scope == "clause" else folded.sentence_of
+    span_of = folded.clause_span if pattern.scope == "clause" else folded.sentence_span
+    # Candidate units from one pass of the first part (the data lists the rarest
+    # first); the other parts are searched only inside those units.
+    first, *rest = pattern.parts
+    seen = -1
+    for match in first.finditer(text):
+        unit = unit_of(match.start())
+        if unit == seen:
+            continue
+        seen = unit
+        start, end = span_of(unit)
+        found = [first.search(text, start, end), *(part.search(text, start, end) for part in rest)]
         if all(found):
-            yield tuple(m.start() for m in found), max(m.end() for m in found), unit
-
-
-def _unit_of(units: list[tuple[int, int]], index: int) -> tuple[int, int]:
-    low, high = 0, len(units) - 1
-    while low < high:
-        middle = (low + high) // 2
-        if units[middle][1] <= index:
-            low = middle + 1
-        else:
-            high = middle
-    return units[low]
+            yield tuple(m.start() for m in found), max(m.end() for m in found)
 
 
 def _exempt(rule: Rule, ruleset: RuleSet, folded: Folded, starts: tuple[int, ...], end: int) -> bool:
     text = folded.text
     # Exceptions look at the whole sentence: the context that makes a mention legitimate
     # (由法院认定, 转告本人回电) is often in the next clause.
-    sentence = _sentence_of(folded, min(starts))
+    sentence = folded.sentence_span(folded.sentence_of(min(starts)))
     if any(exception.search(text, *sentence) for exception in rule.exceptions):
         return True
     if rule.negation is not None and any(_negated(rule, ruleset, folded, s, end) for s in starts):
         return True
-    return _condemned(ruleset, folded, min(starts))
+    return _condemned(ruleset, folded, min(starts), sentence[1])
 
 
 def _negated(rule: Rule, ruleset: RuleSet, folded: Folded, start: int, end: int) -> bool:
     """A prohibition cue in the same clause, shortly before `start` or inside the
     match (委外机构不得自称…), governs it; a cue that opens the match is part of
     what the pattern describes (不要说是催收的) and does not."""
-    clause_start = start
-    while clause_start > 0 and folded.clause[clause_start - 1] == folded.clause[start]:
-        clause_start -= 1
+    clause_start = folded.clause_span(folded.clause_of(start))[0]
     window = max(clause_start, start - NEGATION_REACH)
     return any(
         cue.start() != start and not ruleset.not_negation.match(folded.text, cue.end())
@@ -125,21 +110,10 @@ def _negated(rule: Rule, ruleset: RuleSet, folded: Folded, start: int, end: int)
     )
 
 
-def _sentence_of(folded: Folded, index: int) -> tuple[int, int]:
-    number = folded.sentence[index]
-    start = end = index
-    while start > 0 and folded.sentence[start - 1] == number:
-        start -= 1
-    while end < len(folded.sentence) and folded.sentence[end] == number:
-        end += 1
-    return start, end
-
-
-def _condemned(ruleset: RuleSet, folded: Folded, start: int) -> bool:
+def _condemned(ruleset: RuleSet, folded: Folded, start: int, sentence_end: int) -> bool:
     """Later in the same sentence the text says the act is forbidden (……属于违规)."""
     text = folded.text
-    sentence_end = _sentence_of(folded, start)[1]
     return any(
-        not text[:cue.start()].endswith(_REVERSAL)
+        not text.endswith(_REVERSAL, 0, cue.start())
         for cue in ruleset.condemnation.finditer(text, start, sentence_end)
     )

@@ -3,15 +3,18 @@
 The folds defeat the usual evasions: full-width forms and Kangxi radicals (NFKC),
 zero-width and other invisible characters, traditional characters, letter case,
 and spaces or punctuation inserted between characters. Matching runs on the
-compact text; every compact character remembers the index of the source
-character it came from, so findings point at the real line and column.
+compact text; each compact character maps back to the source character it came
+from, so findings point at the real line and column.
+
+Speed: every distinct character is folded once and remembered in a translate
+table, so a text is folded by str.translate, not character by character.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,18 +34,63 @@ MIN_CLAUSE = 2
 _INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u180e\u034f")
 
 
-@dataclass(frozen=True)
 class Folded:
-    """A compact, folded view of a source text."""
+    """A compact, folded view of a source text.
 
-    text: str  # letters, digits and CJK only: what patterns match
-    origin: tuple[int, ...]  # origin[i] = index in the source of text[i]
-    clause: tuple[int, ...]  # clause[i] = clause number of text[i]
-    sentence: tuple[int, ...]  # sentence[i] = sentence number of text[i]
+    `text` holds letters, digits and ideographs only: what patterns match.
+    Clauses and sentences are kept as sorted start offsets into `text`; the
+    map back to source indices is built only when a finding needs it, since
+    on clean text nothing does.
+    """
+
+    __slots__ = ("text", "clause_starts", "sentence_starts", "_prepared", "_origin")
+
+    def __init__(self, text: str, clause_starts: list[int], sentence_starts: list[int], prepared: str) -> None:
+        self.text = text
+        self.clause_starts = clause_starts
+        self.sentence_starts = sentence_starts
+        self._prepared = prepared
+        self._origin: list[int] | None = None
+
+    @property
+    def origin(self) -> list[int]:
+        """origin[i] = index in the source of text[i]."""
+        if self._origin is None:
+            marks = {_CLAUSE, _SENTENCE}
+            self._origin = [
+                index for index, char in enumerate(self._prepared)
+                for piece in (_TABLE.get(ord(char)) or "") if piece not in marks
+            ]
+        return self._origin
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Source [start, end) covered by compact [start, end)."""
         return self.origin[start], self.origin[end - 1] + 1
+
+    def clause_of(self, index: int) -> int:
+        return bisect_right(self.clause_starts, index) - 1
+
+    def sentence_of(self, index: int) -> int:
+        return bisect_right(self.sentence_starts, index) - 1
+
+    def clause_span(self, number: int) -> tuple[int, int]:
+        return _span(self.clause_starts, number, len(self.text))
+
+    def sentence_span(self, number: int) -> tuple[int, int]:
+        return _span(self.sentence_starts, number, len(self.text))
+
+    # Per-character views, for tests and diagnostics.
+    @property
+    def clause(self) -> tuple[int, ...]:
+        return tuple(self.clause_of(i) for i in range(len(self.text)))
+
+    @property
+    def sentence(self) -> tuple[int, ...]:
+        return tuple(self.sentence_of(i) for i in range(len(self.text)))
+
+
+def _span(starts: list[int], number: int, length: int) -> tuple[int, int]:
+    return starts[number], starts[number + 1] if number + 1 < len(starts) else length
 
 
 @lru_cache(maxsize=1)
@@ -78,57 +126,71 @@ def fold_char(char: str) -> str:
     return "".join(c for c in out if not _is_invisible(c))
 
 
-def fold(source: str) -> Folded:
-    """Fold `source` into its compact matching form with an offset map."""
-    text: list[str] = []
-    origin: list[int] = []
-    breaks: list[int] = []  # per kept char: 0 none, 1 clause break before it, 2 sentence break
-    block_breaks = {m.start() for m in _BLOCK_BREAK.finditer(source)}
-    pending = 0
-    for index, char in enumerate(source):
-        if char == "\n":
-            # A plain line break is wrapping (or evasion); a new Markdown block ends a sentence.
-            pending = 2 if index in block_breaks else pending
+# In the prepared text, stand-ins that keep every offset: a block-break newline
+# becomes U+2029, and a dot between digits (8.5, 1.2.3) a character that folds away.
+_PARAGRAPH = "\u2029"
+_QUIET = "\u200b"
+_DECIMAL_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+# Marks left in the folded text, then split out into clause and sentence starts.
+_CLAUSE, _SENTENCE = "\x1f", "\x1e"
+_MARKS = re.compile("([\x1e\x1f]+)")
+
+# Every character seen so far -> its folded form with marks (None: dropped).
+_TABLE: dict[int, str | None] = {ord("\n"): None, ord(_PARAGRAPH): _SENTENCE, ord(_QUIET): None}
+
+
+def _learn(chars: set[str]) -> None:
+    for char in chars:
+        if ord(char) in _TABLE:
             continue
+        pieces = []
         for piece in fold_char(char):
             if _is_kept(piece):
-                text.append(piece)
-                origin.append(index)
-                breaks.append(pending)
-                pending = 0
-            elif piece in SENTENCE_MARKS and not _between_digits(source, index):
-                pending = 2
+                pieces.append(piece)
+            elif piece in SENTENCE_MARKS:
+                pieces.append(_SENTENCE)
             elif piece in CLAUSE_MARKS:
-                pending = max(pending, 1)
+                pieces.append(_CLAUSE)
+        _TABLE[ord(char)] = "".join(pieces) or None
+
+
+def fold(source: str) -> Folded:
+    """Fold `source` into its compact matching form."""
+    prepared = _DECIMAL_DOT.sub(_QUIET, _BLOCK_BREAK.sub(_PARAGRAPH, source))
+    _learn(set(prepared))
+    parts = _MARKS.split(prepared.translate(_TABLE))
+    segments, separators = parts[0::2], parts[1::2]
+    lengths = [len(segment) for segment in segments]
+    levels = [2 if _SENTENCE in separator else 1 for separator in separators]
     return Folded(
-        "".join(text), tuple(origin), _number(breaks, 1), _number(breaks, 2),
+        "".join(segments), _starts(lengths, levels, 1), _starts(lengths, levels, 2), prepared,
     )
 
 
-def _number(breaks: list[int], level: int) -> tuple[int, ...]:
-    """Number the segments split at breaks of at least `level`.
+def _starts(lengths: list[int], levels: list[int], level: int) -> list[int]:
+    """Start offsets of the units split at marks of at least `level`.
 
-    A break next to a segment shorter than MIN_CLAUSE is ignored: punctuation
+    A mark next to a unit shorter than MIN_CLAUSE is ignored: punctuation
     between single characters (公，司，领，导) is evasion, not structure.
     """
-    starts = [i for i, b in enumerate(breaks) if b >= level and i > 0]
-    bounds = [0, *starts, len(breaks)]
-    lengths = [bounds[k + 1] - bounds[k] for k in range(len(bounds) - 1)]
-    numbers: list[int] = []
-    current = 0
-    merged = 0  # length of the current segment after merging short ones into it
-    for k, length in enumerate(lengths):
-        if k > 0 and merged >= MIN_CLAUSE and length >= MIN_CLAUSE:
-            current += 1
+    # Segments between marks of at least this level.
+    units: list[int] = []
+    current = lengths[0]
+    for length, mark in zip(lengths[1:], levels):
+        if mark >= level:
+            units.append(current)
+            current = 0
+        current += length
+    units.append(current)
+    starts = [0]
+    position = merged = 0
+    for index, length in enumerate(units):
+        if index > 0 and merged >= MIN_CLAUSE and length >= MIN_CLAUSE:
+            starts.append(position)
             merged = 0
         merged += length
-        numbers.extend([current] * length)
-    return tuple(numbers)
-
-
-def _between_digits(source: str, index: int) -> bool:
-    # 8.5, 22:00 and 1.2.3 are numbers, not sentence ends.
-    return 0 < index < len(source) - 1 and source[index - 1].isdigit() and source[index + 1].isdigit()
+        position += length
+    return starts
 
 
 def line_col(source: str, index: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -73,13 +74,21 @@ class RuleSet:
 
 
 def load(path: Path = RULES_FILE) -> RuleSet:
-    """Load, validate and compile the rules, then run every rule's specs."""
+    """Load, validate and compile the rules, then run every rule's specs.
+
+    Several hooks need the rules in one build: the same file content loads once.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RuleError(f"{path}: 规则文件不存在，守卫拒绝在没有规则的情况下运行") from None
     except (OSError, UnicodeDecodeError) as error:
         raise RuleError(f"{path}: 无法读取规则文件：{error}") from None
+    return _load_text(text, path)
+
+
+@lru_cache(maxsize=4)
+def _load_text(text: str, path: Path) -> RuleSet:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -194,9 +203,32 @@ def _expand(pattern: str, terms: dict, label: str) -> str:
     return _PLACEHOLDER.sub(replace, pattern)
 
 
+_METACHARS = re.compile(r"[.^$*+?{}\[\]\\|()]")
+
+
 def _alternation(words: list[str]) -> str:
-    # Longest first, so 紧急联系人 wins over 联系人 in reports.
-    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+    """One regex for a word list: literals as a trie (one test per character
+    instead of one per word), then any entries that are regexes themselves."""
+    literals = sorted({w for w in words if not _METACHARS.search(w)})
+    patterns = [w for w in words if _METACHARS.search(w)]
+    branches = ([_trie(literals)] if literals else []) + patterns
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _trie(words: list[str]) -> str:
+    """Regex for a set of literal words; longer matches win (紧急联系人 over 紧急)."""
+    if words == [""]:
+        return ""
+    heads: dict[str, list[str]] = {}
+    ends_here = False
+    for word in words:
+        if word:
+            heads.setdefault(word[0], []).append(word[1:])
+        else:
+            ends_here = True
+    branches = [re.escape(head) + _trie(sorted(set(tails))) for head, tails in sorted(heads.items())]
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends_here else body
 
 
 def _regex(pattern: str, label: str) -> re.Pattern[str]:

@@ -28,6 +28,8 @@ LESSON_KEYS = {"title", "description", "tags", "reviewed", "basis"}
 PAGE_KEYS = {"title", "description"}
 OPTIONAL_KEYS = {"hide", "search", "status", "template", "icon"}
 
+# libyaml when PyYAML has it: front matter is parsed several times per page per build.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _SECTION = re.compile(
     r'^(?:!!! abstract "(?P<abstract>[^"]+)"|## (?P<heading>[^{\n]+?)\s*(?:\{[^}]*\})?)\s*$',
@@ -69,7 +71,7 @@ def split(text: str, path: str) -> Source:
             raise PluginError(f"{path}:1: front matter 缺少结束行 '---'。")
         return Source({}, text, 1)
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = yaml.load(match.group(1) or "", Loader=_LOADER) or {}
     except yaml.YAMLError as error:
         # The construct being parsed (context) is where the author has to look.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -77,15 +78,20 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 def tag_words(tags: list[str], function_words: set[str]) -> list[str]:
     """The words in a page's tags that can tell lessons apart."""
-    import jieba
-
     words: list[str] = []
     for tag in tags:
-        for word in jieba.cut(tag):
+        for word in _cut(tag):
             word = word.strip()
             if len(word) > 1 and word not in function_words and word not in words:
                 words.append(word)
     return words
+
+
+@lru_cache(maxsize=4096)
+def _cut(text: str) -> tuple[str, ...]:
+    import jieba
+
+    return tuple(jieba.cut(text))
 
 
 def _search_config(config: MkDocsConfig) -> dict:

@@ -21,9 +21,10 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 sys.path.insert(0, str(ROOT / "hooks"))
 # Material prints an end-of-life banner on every build; it is noise in test output.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
 # Copied for builds of altered projects; site/ and .venv/ stay behind.
-PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes", "overrides", "search")
+PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes", "overrides", "search", "published-urls.txt")
 
 
 def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:

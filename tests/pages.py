@@ -14,10 +14,12 @@ LESSONS = {
 LESSON_PAGES = [f"{theme}/{name}.md" for theme, names in LESSONS.items() for name in names]
 THEME_INDEXES = [f"{theme}/index.md" for theme in LESSONS]
 OTHER_PAGES = ["index.md", "situations.md", "glossary.md", "compliance/index.md",
-               "compliance/regulations.md"]
+               "compliance/regulations.md", "trainers/index.md", "trainers/contributing.md",
+               "trainers/lesson-template.md", "trainers/guard.md", "trainers/search.md",
+               "trainers/performance.md"]
 ALL_PAGES = LESSON_PAGES + THEME_INDEXES + OTHER_PAGES
 # Built from the guard's rule data at build time; never a file in docs/.
-GENERATED_PAGES = ["compliance/prohibited.md"]
+GENERATED_PAGES = ["compliance/prohibited.md", "changelog.md", "trainers/review-due.md"]
 
 
 def lesson_files() -> list:
