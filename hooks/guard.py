@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 import guard_report
 from guard_engine import scan_text
 from guard_html import mark_counterexamples, page_text
+from guard_normalize import plain
 from guard_rules import RuleError, RuleSet, load
 from guard_sources import (Includes, Report, check_file, check_markdown, display_path, missing_snippets,
                            to_reports)
@@ -110,8 +111,9 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
         if finding.rule.id not in seen:
             seen.add(finding.rule.id)
             report = to_reports([finding], text, shown)[0]
+            excerpt = plain(text[max(0, finding.start - 10):finding.end + 10])[:60]
             build.reports.append(Report(shown, 0, 0, report.rule_id, report.level,
-                                        "（出现在渲染后的页面中，源文件里未能定位）" + report.message))
+                                        f"（出现在渲染后的页面中：“{excerpt}”）" + report.message))
     return html
 
 
