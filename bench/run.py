@@ -167,7 +167,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 def browser_search(project: Path, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
-    from search_browser import PLACEHOLDER, golden_queries
+    from search_browser import clear_search, golden_queries, type_query
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site-bench")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -189,15 +189,9 @@ def browser_search(project: Path, runs: int) -> dict:
                                    timeout=60_000)
             ready.append(time.perf_counter() - started)
             for item in golden_queries():
-                box.fill("")
-                box.dispatch_event("keyup")
-                page.wait_for_function(
-                    f"document.querySelector('.md-search-result__meta').textContent.includes('{PLACEHOLDER}')")
+                clear_search(page)
                 started = time.perf_counter()
-                box.fill(item.query)
-                box.dispatch_event("keyup")
-                page.wait_for_function(
-                    f"!document.querySelector('.md-search-result__meta').textContent.includes('{PLACEHOLDER}')")
+                type_query(page, item.query)
                 latencies.append(time.perf_counter() - started)
             context.close()
         browser.close()

@@ -123,6 +123,14 @@ def meta_problems(meta: dict, src_uri: str, *, today: dt.date) -> list[str]:
     return problems
 
 
+def page_problems(source: Source, src_uri: str, *, today: dt.date) -> list[str]:
+    """Front matter problems of any page, plus template problems of a lesson."""
+    problems = meta_problems(source.meta, src_uri, today=today)
+    if is_lesson(src_uri):
+        problems += section_problems(source.body)
+    return problems
+
+
 def section_problems(body: str) -> list[str]:
     """The template's sections must all appear, once, in order."""
     found = [m.group("abstract") or m.group("heading").strip() for m in _SECTION.finditer(body)]
@@ -170,10 +178,7 @@ def on_page_read_source(*, page: Page, config: MkDocsConfig) -> str:
         raise PluginError(f"{path}: 无法读取：{error.strerror}") from None
     text = decode(raw, path)
     source = split(text, path)
-    today = dt.date.today()
-    problems = meta_problems(source.meta, page.file.src_uri, today=today)
-    if is_lesson(page.file.src_uri):
-        problems += section_problems(source.body)
+    problems = page_problems(source, page.file.src_uri, today=dt.date.today())
     _problems.extend(f"{path}: {problem}" for problem in problems)
     return text
 

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from lessons import decode, is_lesson, meta_problems, section_problems, split  # noqa: E402
+from lessons import decode, page_problems, split  # noqa: E402
 
 
 def problems(path: Path) -> list[str]:
@@ -28,10 +28,7 @@ def problems(path: Path) -> list[str]:
         source = split(decode(path.read_bytes(), shown), shown)
     except PluginError as error:
         return [str(error)]
-    found = meta_problems(source.meta, src_uri, today=dt.date.today())
-    if is_lesson(src_uri):
-        found += section_problems(source.body)
-    return [f"{shown}: {problem}" for problem in found]
+    return [f"{shown}: {problem}" for problem in page_problems(source, src_uri, today=dt.date.today())]
 
 
 def main(argv: list[str]) -> int:

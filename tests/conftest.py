@@ -27,14 +27,18 @@ os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "includes", "overrides", "search", "published-urls.txt")
 
 
-def run_build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Run a real `mkdocs build --strict` in `project` into its own site dir."""
+def run_build(project: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a real `mkdocs build --strict` in `project` into its own site dir.
+
+    `env` adds to (or overrides) the environment of the build.
+    """
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(project / "site"), *extra],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 

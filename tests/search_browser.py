@@ -27,19 +27,30 @@ def golden_queries(path: Path = GOLDEN) -> list[Golden]:
     return [Golden(r["query"].strip(), frozenset(r["acceptable"].split())) for r in rows if r["query"].strip()]
 
 
-def ranked_pages(page, base_url: str, query: str, *, timeout: float = 10_000) -> list[str]:
-    """Type `query` into the search box and return result pages in rank order, as slugs."""
+def clear_search(page, *, timeout: float = 10_000) -> None:
+    """Empty the search box and wait until the results say so."""
     search = page.locator("input.md-search__input")
     search.click()
-    # Clear first, so the next result list is surely this query's.
     search.fill("")
     search.dispatch_event("keyup")
     page.wait_for_function(f"document.querySelector('.md-search-result__meta').textContent.includes('{PLACEHOLDER}')",
                            timeout=timeout)
+
+
+def type_query(page, query: str, *, timeout: float = 10_000) -> None:
+    """Type `query` into the (cleared) search box and wait for its results."""
+    search = page.locator("input.md-search__input")
     search.fill(query)
     search.dispatch_event("keyup")
     page.wait_for_function(f"!document.querySelector('.md-search-result__meta').textContent.includes('{PLACEHOLDER}')",
                            timeout=timeout)
+
+
+def ranked_pages(page, base_url: str, query: str, *, timeout: float = 10_000) -> list[str]:
+    """Type `query` into the search box and return result pages in rank order, as slugs."""
+    # Clear first, so the next result list is surely this query's.
+    clear_search(page, timeout=timeout)
+    type_query(page, query, timeout=timeout)
     hrefs = page.eval_on_selector_all(
         "li.md-search-result__item > a.md-search-result__link", "links => links.map(a => a.href)")
     base_path = urlsplit(base_url).path

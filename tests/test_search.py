@@ -77,20 +77,12 @@ def test_counterexamples_never_enter_the_index(project_copy: Path) -> None:
     assert "挨个打" in (site / "privacy/third-parties/index.html").read_text(encoding="utf-8")
 
 
-def _shadow_jieba(tmp_path: Path) -> dict[str, str]:
+def test_build_fails_without_jieba(project_copy: Path, tmp_path: Path) -> None:
     # A module named jieba that cannot be imported, ahead of the real one on sys.path.
     shadow = tmp_path / "shadow"
     shadow.mkdir()
     (shadow / "jieba.py").write_text("raise ImportError('jieba is not installed')\n", encoding="utf-8")
-    import os
-    return {**os.environ, "PYTHONPATH": str(shadow)}
-
-
-def test_build_fails_without_jieba(project_copy: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_copy,
-                            capture_output=True, text=True, env=_shadow_jieba(tmp_path), timeout=300)
+    result = run_build(project_copy, env={"PYTHONPATH": str(shadow)})
     assert result.returncode != 0
     assert "jieba 无法导入" in result.stderr and "Traceback" not in result.stderr
 

@@ -170,12 +170,8 @@ def test_removed_page_without_redirect_fails(project_copy: Path) -> None:
 
 
 def test_make_urls_rewrites_the_list(project_copy: Path) -> None:
-    import os
-    import sys
     (project_copy / "published-urls.txt").write_text("conduct/no-longer-here/\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_copy,
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "KB_UPDATE_PUBLISHED_URLS": "1"})
+    result = run_build(project_copy, env={"KB_UPDATE_PUBLISHED_URLS": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
     listed = (project_copy / "published-urls.txt").read_text(encoding="utf-8")
     assert "no-longer-here" not in listed and "conduct/opening/" in listed
