@@ -69,3 +69,29 @@ def test_missing_rules_fail_closed(tmp_path: Path) -> None:
     page.write_text("正文。\n", encoding="utf-8")
     result = run(str(page), check=[sys.executable, str(hooks / "guard_check.py")])
     assert result.returncode == 2 and "规则无法加载" in result.stderr
+
+
+def test_many_files_in_parallel_report_what_one_process_does(tmp_path: Path, monkeypatch) -> None:
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import guard_check
+
+    (tmp_path / "includes").mkdir()
+    (tmp_path / "includes" / "shared.md").write_text("客户失联就爆他的通讯录。\n", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    count = guard_check.PARALLEL_FROM + 6
+    for number in range(count):
+        body = ["只与本人沟通。\n"]
+        if number % 10 == 3:
+            body.append(f"第 {number} 课：半夜给他打过去。\n")
+        if number % 25 == 0:
+            body.append('--8<-- "shared.md"\n')  # one include from pages in several chunks
+        (docs / f"page-{number:03d}.md").write_text("".join(body), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(guard_check, "snippet_bases", lambda config: [tmp_path / "includes"])
+    serial = guard_check.check([docs], jobs=1)
+    parallel = guard_check.check([docs], jobs=2)
+    assert sorted(parallel) == sorted(serial)
+    assert [r.message for r in sorted(parallel)] == [r.message for r in sorted(serial)]
+    assert sum(r.rule_id == "C08" for r in serial) == len(range(3, count, 10))
+    assert [r.path for r in serial if r.rule_id == "C04"] == ["includes/shared.md"]

@@ -11,6 +11,7 @@ import pytest
 import guard_engine
 import guard_rules
 from guard_engine import Suppression, scan_text
+from conftest import ROOT
 from guard_normalize import fold, line_col
 
 RULES = guard_rules.load()
@@ -184,3 +185,48 @@ def test_engine_has_no_hidden_state() -> None:
     # Scanning is a pure function of text and rules: the same input, the same findings.
     text = "凌晨给他打过去。"
     assert scan_text(text, RULES) == scan_text(text, RULES) and guard_engine.NEGATION_REACH > 0
+
+
+# -- the first-character gate ----------------------------------------------------
+
+@pytest.mark.parametrize(("pattern", "firsts"), [
+    ("(?:已经)?还清", {"已", "还"}),
+    ("(?<!电话)跟踪|尾随", {"跟", "尾"}),
+    ("(?:他|她)的?(?:公司|单位)", {"他", "她"}),
+    (".{0,4}闹", None),        # any character may start it
+    ("[a-c]x", None),          # ranges are not expanded
+    ("\\d+分钟", None),        # neither are classes
+    ("(?i:q)q", None),         # inline flags change what a character matches
+    ("a|b?", None),            # may match nothing at all
+])
+def test_first_characters(pattern: str, firsts: set[str] | None) -> None:
+    assert guard_rules.first_characters(pattern) == (None if firsts is None else frozenset(firsts))
+
+
+def _all_compiled(ruleset: guard_rules.RuleSet):
+    for rule in ruleset.rules:
+        yield from (part for pattern in rule.patterns for part in pattern.parts)
+        yield from rule.exceptions
+        if rule.negation is not None:
+            yield rule.negation
+    yield ruleset.condemnation
+    yield ruleset.not_negation
+
+
+def test_gated_patterns_match_exactly_what_the_plain_ones_do() -> None:
+    import re
+
+    gate = re.compile(r"\(\?=\[[^\]]+\]\)\(\?:(?P<plain>.*)\)", re.S)
+    texts = [fold(p.read_text(encoding="utf-8")).text for p in (ROOT / "docs").rglob("*.md")]
+    texts += [fold(s).text for rule in RULES.rules for s in rule.flag_specs + rule.pass_specs]
+    gated = 0
+    for compiled in _all_compiled(RULES):
+        match = gate.fullmatch(compiled.pattern)
+        if not match:
+            continue
+        gated += 1
+        plain = re.compile(match.group("plain"))
+        for text in texts:
+            assert [m.span() for m in compiled.finditer(text)] == [m.span() for m in plain.finditer(text)], (
+                compiled.pattern[:80])
+    assert gated >= 20  # the slow alternations ({family}|{work}|…) are gated
