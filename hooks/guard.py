@@ -19,12 +19,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import guard_report
-from guard_engine import scan_text
-from guard_html import mark_counterexamples, page_text
-from guard_normalize import plain
+from guard_backstop import Backstop, BackstopError
+from guard_html import mark_counterexamples
 from guard_rules import RuleError, RuleSet, load
-from guard_sources import (Includes, Report, check_file, check_markdown, display_path, missing_snippets,
-                           to_reports)
+from guard_sources import Includes, Report, check_file, check_markdown, display_path, missing_snippets
 
 log = logging.getLogger("mkdocs.hooks.guard")
 
@@ -37,6 +35,7 @@ class _Build:
         self.includes = includes
         self.reports: list[Report] = []
         self.source_rules: dict[str, set[str]] = {}  # page path -> rule ids found in its sources
+        self.backstop: Backstop | None = None
 
 
 _build: _Build | None = None
@@ -69,6 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     build = _state()
+    build.backstop = Backstop(build.ruleset, pages=len(files.documentation_pages()))
     docs = Path(config.docs_dir).resolve()
     for file in files:
         if file.is_documentation_page() or not file.abs_src_path:
@@ -102,23 +102,24 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = _state()
+    if build.backstop is None:
+        raise PluginError("守卫未初始化：on_files 没有运行，拒绝在未检查的情况下构建")
     html = mark_counterexamples(html)
     # Backstop: whatever reached the page, by any path, is checked once more.
-    text, suppressions = page_text(html)
-    shown = _page_path(page.file, config)
-    seen = build.source_rules.get(shown, set())
-    for finding in scan_text(text, build.ruleset, suppressions):
-        if finding.rule.id not in seen:
-            seen.add(finding.rule.id)
-            report = to_reports([finding], text, shown)[0]
-            excerpt = plain(text[max(0, finding.start - 10):finding.end + 10])[:60]
-            build.reports.append(Report(shown, 0, 0, report.rule_id, report.level,
-                                        f"（出现在渲染后的页面中：“{excerpt}”）" + report.message))
+    build.backstop.check(html, _page_path(page.file, config))
     return html
 
 
 def on_env(env, *, config: MkDocsConfig, files: Files):
     build = _state()
+    try:
+        rendered = build.backstop.results() if build.backstop else []
+    except BackstopError as error:
+        raise PluginError(f"守卫无法检查渲染后的页面，站点未生成：{error}") from None
+    for shown, reports in rendered:
+        # A rule already reported from the page's source is not reported twice.
+        seen = build.source_rules.get(shown, set())
+        build.reports += [report for report in reports if report.rule_id not in seen]
     lines = guard_report.lines(build.reports)
     for report, line in zip(sorted(build.reports), lines):
         if not report.is_error:
@@ -129,6 +130,12 @@ def on_env(env, *, config: MkDocsConfig, files: Files):
         )
     log.info(guard_report.summary(build.reports))
     return env
+
+
+def on_build_error(*, error: Exception) -> None:
+    # A build that stops early must not leave a worker process behind.
+    if _build is not None and _build.backstop is not None:
+        _build.backstop.close()
 
 
 # -----------------------------------------------------------------------------

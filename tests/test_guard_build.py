@@ -4,6 +4,7 @@ path it can take, and the build fails once, before writing, with exact positions
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -255,3 +256,45 @@ def test_warning_level_reports_without_failing(tmp_path: Path) -> None:
     result = build(root)
     assert result.returncode == 0, result.stderr
     assert "docs/a.md:6:5: C06" in result.stderr and "警告，不阻止发布" in result.stderr
+
+
+# -- the backstop: text that only appears once the page is rendered ---------------
+
+ENTITY_INSULT = PAGE + "话术示例：你就是个&#32769;&#36182;。\n"  # character references, no 老赖 in the source
+
+
+@pytest.mark.parametrize("worker", ["0", "1"], ids=["in-process", "worker-process"])
+def test_rendered_only_text_is_caught_by_the_backstop(tmp_path: Path, worker: str) -> None:
+    root = site(tmp_path, {"docs/a.md": ENTITY_INSULT, "docs/b.md": CLEAN})
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "KB_GUARD_WORKER": worker})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert not (root / "site" / "index.html").exists()
+    line = next(line for line in result.stderr.splitlines() if line.startswith("docs/a.md: C06 "))
+    assert "（出现在渲染后的页面中：“" in line and "你就是个老赖" in line, line
+    assert "守卫：1 个错误" in result.stderr
+
+
+def test_worker_process_passes_a_clean_site(tmp_path: Path) -> None:
+    root = site(tmp_path, {f"docs/p{n}.md": CLEAN for n in range(30)})
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "KB_GUARD_WORKER": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "守卫：0 个错误" in result.stderr
+
+
+def test_a_failing_worker_fails_closed(monkeypatch) -> None:
+    import dataclasses
+
+    import guard_backstop
+    import guard_rules
+
+    monkeypatch.setenv(guard_backstop.WORKER_ENV, "1")
+    broken = dataclasses.replace(guard_rules.load(), text="rules: [")  # the worker cannot load these
+    backstop = guard_backstop.Backstop(broken, pages=1)
+    assert backstop.in_worker
+    backstop.check("<p>正文。</p>", "docs/a.md")
+    with pytest.raises(guard_backstop.BackstopError, match="docs/a.md 等 1 个页面"):
+        backstop.results()

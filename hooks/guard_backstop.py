@@ -1,0 +1,116 @@
+"""The backstop: read back the text each rendered page ships and scan it.
+
+MkDocs renders pages one after another on one core. On a large site the
+backstop — parsing every page's HTML and scanning its text — runs in a worker
+process on another core instead, so it adds almost nothing to the build's
+wall time. Either way every result is in before anything is written: the
+guard's hook collects them in on_env and fails the build if any is missing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import site
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from guard_engine import scan_text
+from guard_html import page_text
+from guard_normalize import plain
+from guard_rules import RuleSet, load_text
+from guard_sources import Report, to_reports
+
+HOOKS = Path(__file__).resolve().parent
+# Below this many pages a worker's start-up (about half a second) costs more than it saves.
+WORKER_FROM_PAGES = 100
+# Pages sent to the worker together: fewer round trips, and the rules travel once per batch.
+BATCH = 25
+# "1": always use the worker, "0": never (tests exercise both paths on small sites).
+WORKER_ENV = "KB_GUARD_WORKER"
+
+
+class BackstopError(Exception):
+    """The backstop could not check a page; the build must not ship it unchecked."""
+
+
+def page_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
+    """The first finding of each rule in a rendered page, quoting the rendered text."""
+    text, suppressions = page_text(html)
+    reports: dict[str, Report] = {}
+    for finding in scan_text(text, ruleset, suppressions):
+        if finding.rule.id in reports:
+            continue
+        report = to_reports([finding], text, shown)[0]
+        excerpt = plain(text[max(0, finding.start - 10):finding.end + 10])[:60]
+        reports[finding.rule.id] = Report(shown, 0, 0, report.rule_id, report.level,
+                                          f"（出现在渲染后的页面中：“{excerpt}”）" + report.message)
+    return list(reports.values())
+
+
+def _check_batch(pages: list[tuple[str, str]], rules_text: str, rules_path: str) -> list[list[Report]]:
+    ruleset = load_text(rules_text, Path(rules_path))  # compiled once per worker (cached)
+    return [page_reports(html, shown, ruleset) for html, shown in pages]
+
+
+class Backstop:
+    """Checks rendered pages in order of arrival; `results` hands back every page's reports."""
+
+    def __init__(self, ruleset: RuleSet, *, pages: int) -> None:
+        self.ruleset = ruleset
+        self._done: list[tuple[str, list[Report]]] = []
+        self._waiting: list[tuple[str, str]] = []
+        self._sent: list[tuple[list[str], Future]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        if _use_worker(pages):
+            # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
+            # finds these modules through the hooks folder added to its path.
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=site.addsitedir, initargs=(str(HOOKS),),
+            )
+
+    @property
+    def in_worker(self) -> bool:
+        return self._pool is not None
+
+    def check(self, html: str, shown: str) -> None:
+        if self._pool is None:
+            self._done.append((shown, page_reports(html, shown, self.ruleset)))
+            return
+        self._waiting.append((html, shown))
+        if len(self._waiting) >= BATCH:
+            self._send()
+
+    def results(self) -> list[tuple[str, list[Report]]]:
+        """(page, reports) for every page checked; raises BackstopError if any is missing."""
+        try:
+            if self._waiting:
+                self._send()
+            for shown_pages, future in self._sent:
+                try:
+                    batch = future.result()
+                except Exception as error:  # the worker died or a page could not be read
+                    raise BackstopError(f"{shown_pages[0]} 等 {len(shown_pages)} 个页面：{error!r}") from None
+                self._done.extend(zip(shown_pages, batch))
+            self._sent.clear()
+            return self._done
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _send(self) -> None:
+        pages, self._waiting = self._waiting, []
+        future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
+        self._sent.append(([shown for _, shown in pages], future))
+
+
+def _use_worker(pages: int) -> bool:
+    forced = os.environ.get(WORKER_ENV)
+    if forced in {"0", "1"}:
+        return forced == "1"
+    return pages >= WORKER_FROM_PAGES and (os.cpu_count() or 1) > 1
