@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, run_build
+from conftest import DOCS, ROOT, run_build
 from pages import LESSON_PAGES
 from search_browser import GOLDEN, golden_queries, hit_at_3, ranked_pages
 
@@ -104,3 +104,35 @@ def test_bad_synonym_list_fails_the_build(project_copy: Path) -> None:
     (project_copy / "search/synonyms.txt").write_text("没钱\n", encoding="utf-8")
     result = run_build(project_copy)
     assert result.returncode != 0 and "search/synonyms.txt" in result.stderr
+
+
+def test_result_pruning_keeps_materials_own_top_results(browser) -> None:
+    """The worker drops weak matches before Material highlights them; Material's own
+    re-scoring (x1 to x5) must still put the same results first."""
+    worker = (ROOT / "overrides/assets/javascripts/workers/project-search.js").read_text(encoding="utf-8")
+    pruning = re.search(r"const RESULT_LIMIT[\s\S]*?\nfunction best\([\s\S]*?\n}\n", worker)
+    assert pruning, "RESULT_LIMIT and best() not found in the search worker"
+    page = browser.new_page()
+    outcome = page.evaluate(pruning.group(0) + """
+        ;(() => {
+          let seed = 7
+          const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647
+          const top = list => list.map(r => ({ ref: r.ref, score: r.score * r.boost }))
+            .sort((a, b) => b.score - a.score || a.ref - b.ref).slice(0, RESULT_LIMIT).map(r => r.ref)
+          let pruned = 0, total = 0
+          for (let round = 0; round < 50; round++) {
+            const results = Array.from({ length: 300 + round * 40 }, (_, ref) => ({
+              ref, score: random() ** 3 * 10, boost: 1 + 4 * random() ** 2 }))
+              .sort((a, b) => b.score - a.score)
+            const kept = best(results)
+            total += results.length
+            pruned += results.length - kept.length
+            if (JSON.stringify(top(kept)) !== JSON.stringify(top(results)))
+              return { round, same: false }
+          }
+          return { same: true, pruned, total }
+        })()
+    """)
+    page.close()
+    assert outcome["same"], outcome
+    assert outcome["pruned"] > outcome["total"] / 4  # and it does drop most weak matches

@@ -125,8 +125,30 @@ function rewrite(raw, index) {
   return terms.length ? [...new Set(terms)].join(" ") : null
 }
 
+/*
+ * Material highlights and groups every match before it answers, and on a large
+ * knowledge base a common word matches thousands of sections: that, not Lunr,
+ * is most of a query's time. Only the best matches are ever read. Material then
+ * multiplies each score by at most MAX_BOOST (page over section, share of query
+ * terms matched), so every match within MAX_BOOST of the RESULT_LIMIT-th score
+ * is kept: Material's own first RESULT_LIMIT results come out exactly the same.
+ */
+const RESULT_LIMIT = 100
+const MAX_BOOST = 5
+
+function best(results) {
+  if (results.length <= RESULT_LIMIT)
+    return results
+  const floor = results[RESULT_LIMIT - 1].score / MAX_BOOST
+  return results.filter(result => result.score >= floor)
+}
+
 const search = self.lunr.Index.prototype.search
 self.lunr.Index.prototype.search = function (query) {
+  return best(searchAll.call(this, query))
+}
+
+function searchAll(query) {
   const rewritten = pending ? rewrite(pending, this) : null
   const results = rewritten ? search.call(this, rewritten) : []
   // Nothing found our way: Material's own query may still find something.
