@@ -19,10 +19,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import guard_report
-from guard_backstop import Backstop, BackstopError
+from guard_pages import RENDERED, SOURCE, PageCheckError, PageChecks
 from guard_html import mark_counterexamples
 from guard_rules import RuleError, RuleSet, load
-from guard_sources import Includes, Report, check_file, check_markdown, display_path, missing_snippets
+from guard_sources import Includes, Report, check_file, check_includes, display_path, missing_snippets
 
 log = logging.getLogger("mkdocs.hooks.guard")
 
@@ -35,7 +35,7 @@ class _Build:
         self.includes = includes
         self.reports: list[Report] = []
         self.source_rules: dict[str, set[str]] = {}  # page path -> rule ids found in its sources
-        self.backstop: Backstop | None = None
+        self.pages: PageChecks | None = None  # page scans, in this process or a worker
 
 
 _build: _Build | None = None
@@ -68,7 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     build = _state()
-    build.backstop = Backstop(build.ruleset, pages=len(files.documentation_pages()))
+    build.pages = PageChecks(build.ruleset, pages=len(files.documentation_pages()))
     docs = Path(config.docs_dir).resolve()
     for file in files:
         if file.is_documentation_page() or not file.abs_src_path:
@@ -93,7 +93,8 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
         # Fail now: pymdownx.snippets would otherwise stop the build with a traceback.
         raise PluginError(f"{shown}: 引用的片段文件不存在：{', '.join(missing)}"
                           f"（在 {', '.join(str(b) for b in build.includes.base_paths)} 中查找）")
-    reports = check_markdown(source, shown, build.ruleset, build.includes,
+    _pages(build).check(SOURCE, source, shown)
+    reports = check_includes(source, build.ruleset, build.includes,
                              origin=Path(page.file.abs_src_path) if page.file.abs_src_path else None)
     build.reports += reports
     build.source_rules[shown] = {r.rule_id for r in reports}
@@ -102,24 +103,27 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = _state()
-    if build.backstop is None:
-        raise PluginError("守卫未初始化：on_files 没有运行，拒绝在未检查的情况下构建")
     html = mark_counterexamples(html)
     # Backstop: whatever reached the page, by any path, is checked once more.
-    build.backstop.check(html, _page_path(page.file, config))
+    _pages(build).check(RENDERED, html, _page_path(page.file, config))
     return html
 
 
 def on_env(env, *, config: MkDocsConfig, files: Files):
     build = _state()
     try:
-        rendered = build.backstop.results() if build.backstop else []
-    except BackstopError as error:
-        raise PluginError(f"守卫无法检查渲染后的页面，站点未生成：{error}") from None
-    for shown, reports in rendered:
-        # A rule already reported from the page's source is not reported twice.
-        seen = build.source_rules.get(shown, set())
-        build.reports += [report for report in reports if report.rule_id not in seen]
+        scanned = _pages(build).results()
+    except PageCheckError as error:
+        raise PluginError(f"守卫无法检查全部页面，站点未生成：{error}") from None
+    for kind, shown, reports in scanned:
+        if kind == SOURCE:
+            build.reports += reports
+            build.source_rules.setdefault(shown, set()).update(r.rule_id for r in reports)
+    for kind, shown, reports in scanned:
+        if kind == RENDERED:
+            # A rule already reported from the page's source is not reported twice.
+            seen = build.source_rules.get(shown, set())
+            build.reports += [report for report in reports if report.rule_id not in seen]
     lines = guard_report.lines(build.reports)
     for report, line in zip(sorted(build.reports), lines):
         if not report.is_error:
@@ -134,13 +138,19 @@ def on_env(env, *, config: MkDocsConfig, files: Files):
 
 def on_build_error(*, error: Exception) -> None:
     # A build that stops early must not leave a worker process behind.
-    if _build is not None and _build.backstop is not None:
-        _build.backstop.close()
+    if _build is not None and _build.pages is not None:
+        _build.pages.close()
 
 
 # -----------------------------------------------------------------------------
 # Helpers
 # -----------------------------------------------------------------------------
+
+
+def _pages(build: _Build) -> PageChecks:
+    if build.pages is None:
+        raise PluginError("守卫未初始化：on_files 没有运行，拒绝在未检查的情况下构建")
+    return build.pages
 
 
 def _page_path(file: File, config: MkDocsConfig) -> str:

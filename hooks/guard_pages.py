@@ -1,10 +1,11 @@
-"""The backstop: read back the text each rendered page ships and scan it.
+"""Scan every page twice — its Markdown source and the text its rendered HTML
+ships — in this process or, on a large site, in a worker on another core.
 
-MkDocs renders pages one after another on one core. On a large site the
-backstop — parsing every page's HTML and scanning its text — runs in a worker
-process on another core instead, so it adds almost nothing to the build's
-wall time. Either way every result is in before anything is written: the
-guard's hook collects them in on_env and fails the build if any is missing.
+MkDocs reads and renders pages one after another on one core. From
+WORKER_FROM_PAGES pages on, the guard hands each page's source and rendered
+HTML to a worker process in batches, so the scanning adds almost nothing to
+the build's wall time. Either way every result is in before anything is
+written: the hook collects them in on_env, and a missing result fails the build.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from guard_engine import scan_text
 from guard_html import page_text
 from guard_normalize import plain
 from guard_rules import RuleSet, load_text
-from guard_sources import Report, to_reports
+from guard_sources import Report, scan_markdown, to_reports
 
 HOOKS = Path(__file__).resolve().parent
 # Below this many pages a worker's start-up (about half a second) costs more than it saves.
@@ -29,12 +30,14 @@ BATCH = 25
 # "1": always use the worker, "0": never (tests exercise both paths on small sites).
 WORKER_ENV = "KB_GUARD_WORKER"
 
-
-class BackstopError(Exception):
-    """The backstop could not check a page; the build must not ship it unchecked."""
+SOURCE, RENDERED = "source", "rendered"
 
 
-def page_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
+class PageCheckError(Exception):
+    """A page could not be checked; the build must not ship it unchecked."""
+
+
+def rendered_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
     """The first finding of each rule in a rendered page, quoting the rendered text."""
     text, suppressions = page_text(html)
     reports: dict[str, Report] = {}
@@ -48,19 +51,22 @@ def page_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
     return list(reports.values())
 
 
-def _check_batch(pages: list[tuple[str, str]], rules_text: str, rules_path: str) -> list[list[Report]]:
+_SCANS = {SOURCE: scan_markdown, RENDERED: rendered_reports}
+
+
+def _check_batch(pages: list[tuple[str, str, str]], rules_text: str, rules_path: str) -> list[list[Report]]:
     ruleset = load_text(rules_text, Path(rules_path))  # compiled once per worker (cached)
-    return [page_reports(html, shown, ruleset) for html, shown in pages]
+    return [_SCANS[kind](text, shown, ruleset) for kind, text, shown in pages]
 
 
-class Backstop:
-    """Checks rendered pages in order of arrival; `results` hands back every page's reports."""
+class PageChecks:
+    """Scans pages as they arrive; `results` hands back (kind, page, reports) for each."""
 
     def __init__(self, ruleset: RuleSet, *, pages: int) -> None:
         self.ruleset = ruleset
-        self._done: list[tuple[str, list[Report]]] = []
-        self._waiting: list[tuple[str, str]] = []
-        self._sent: list[tuple[list[str], Future]] = []
+        self._done: list[tuple[str, str, list[Report]]] = []
+        self._waiting: list[tuple[str, str, str]] = []
+        self._sent: list[tuple[list[tuple[str, str]], Future]] = []
         self._pool: ProcessPoolExecutor | None = None
         if _use_worker(pages):
             # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
@@ -74,25 +80,26 @@ class Backstop:
     def in_worker(self) -> bool:
         return self._pool is not None
 
-    def check(self, html: str, shown: str) -> None:
+    def check(self, kind: str, text: str, shown: str) -> None:
+        """Scan a page's Markdown source (SOURCE) or rendered HTML (RENDERED)."""
         if self._pool is None:
-            self._done.append((shown, page_reports(html, shown, self.ruleset)))
+            self._done.append((kind, shown, _SCANS[kind](text, shown, self.ruleset)))
             return
-        self._waiting.append((html, shown))
+        self._waiting.append((kind, text, shown))
         if len(self._waiting) >= BATCH:
             self._send()
 
-    def results(self) -> list[tuple[str, list[Report]]]:
-        """(page, reports) for every page checked; raises BackstopError if any is missing."""
+    def results(self) -> list[tuple[str, str, list[Report]]]:
+        """Every page's reports; raises PageCheckError if any page's are missing."""
         try:
             if self._waiting:
                 self._send()
-            for shown_pages, future in self._sent:
+            for pages, future in self._sent:
                 try:
                     batch = future.result()
-                except Exception as error:  # the worker died or a page could not be read
-                    raise BackstopError(f"{shown_pages[0]} 等 {len(shown_pages)} 个页面：{error!r}") from None
-                self._done.extend(zip(shown_pages, batch))
+                except Exception as error:  # the worker died, or could not load the rules
+                    raise PageCheckError(f"{pages[0][1]} 等 {len(pages)} 个页面：{error!r}") from None
+                self._done.extend((kind, shown, reports) for (kind, shown), reports in zip(pages, batch))
             self._sent.clear()
             return self._done
         finally:
@@ -106,7 +113,7 @@ class Backstop:
     def _send(self) -> None:
         pages, self._waiting = self._waiting, []
         future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
-        self._sent.append(([shown for _, shown in pages], future))
+        self._sent.append(([(kind, shown) for kind, _, shown in pages], future))
 
 
 def _use_worker(pages: int) -> bool:

@@ -115,9 +115,19 @@ def read_text(path: Path) -> str:
 
 def check_markdown(text: str, shown: str, ruleset: RuleSet, includes: Includes,
                    *, origin: Path | None = None) -> list[Report]:
+    """A Markdown source as written and the files it includes."""
+    return scan_markdown(text, shown, ruleset) + check_includes(text, ruleset, includes, origin=origin)
+
+
+def scan_markdown(text: str, shown: str, ruleset: RuleSet) -> list[Report]:
     """A Markdown source as written: front matter, body, code, comments, HTML — all of it."""
     suppressions, problems = counterexamples(text, shown, ruleset)
-    reports = to_reports(scan_text(text, ruleset, suppressions), text, shown) + problems
+    return to_reports(scan_text(text, ruleset, suppressions), text, shown) + problems
+
+
+def check_includes(text: str, ruleset: RuleSet, includes: Includes, *, origin: Path | None = None) -> list[Report]:
+    """The snippet files a Markdown source includes, each checked once per run."""
+    reports: list[Report] = []
     for included in snippet_targets(text, includes, origin=origin):
         if included not in includes.checked:
             includes.checked.add(included)

@@ -264,8 +264,8 @@ ENTITY_INSULT = PAGE + "话术示例：你就是个&#32769;&#36182;。\n"  # cha
 
 
 @pytest.mark.parametrize("worker", ["0", "1"], ids=["in-process", "worker-process"])
-def test_rendered_only_text_is_caught_by_the_backstop(tmp_path: Path, worker: str) -> None:
-    root = site(tmp_path, {"docs/a.md": ENTITY_INSULT, "docs/b.md": CLEAN})
+def test_source_and_rendered_text_are_checked_in_either_process(tmp_path: Path, worker: str) -> None:
+    root = site(tmp_path, {"docs/a.md": ENTITY_INSULT, "docs/b.md": CLEAN, "docs/c.md": PAGE + COERCIVE + "\n"})
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "KB_GUARD_WORKER": worker})
@@ -273,7 +273,9 @@ def test_rendered_only_text_is_caught_by_the_backstop(tmp_path: Path, worker: st
     assert not (root / "site" / "index.html").exists()
     line = next(line for line in result.stderr.splitlines() if line.startswith("docs/a.md: C06 "))
     assert "（出现在渲染后的页面中：“" in line and "你就是个老赖" in line, line
-    assert "守卫：1 个错误" in result.stderr
+    # The source scan, in the same process or the worker, still points at line and column.
+    assert "docs/c.md:6:6: C04 联系无关第三人施压" in result.stderr
+    assert "守卫：2 个错误" in result.stderr
 
 
 def test_worker_process_passes_a_clean_site(tmp_path: Path) -> None:
@@ -288,13 +290,14 @@ def test_worker_process_passes_a_clean_site(tmp_path: Path) -> None:
 def test_a_failing_worker_fails_closed(monkeypatch) -> None:
     import dataclasses
 
-    import guard_backstop
+    import guard_pages
     import guard_rules
 
-    monkeypatch.setenv(guard_backstop.WORKER_ENV, "1")
+    monkeypatch.setenv(guard_pages.WORKER_ENV, "1")
     broken = dataclasses.replace(guard_rules.load(), text="rules: [")  # the worker cannot load these
-    backstop = guard_backstop.Backstop(broken, pages=1)
-    assert backstop.in_worker
-    backstop.check("<p>正文。</p>", "docs/a.md")
-    with pytest.raises(guard_backstop.BackstopError, match="docs/a.md 等 1 个页面"):
-        backstop.results()
+    checks = guard_pages.PageChecks(broken, pages=1)
+    assert checks.in_worker
+    checks.check(guard_pages.SOURCE, "正文。\n", "docs/a.md")
+    checks.check(guard_pages.RENDERED, "<p>正文。</p>", "docs/a.md")
+    with pytest.raises(guard_pages.PageCheckError, match="docs/a.md 等 2 个页面"):
+        checks.results()
