@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -130,54 +130,68 @@ def _llms_full(lessons: list[_Lesson], config: MkDocsConfig) -> str:
     return "\n".join(out)
 
 
-class _Reader(HTMLParser):
-    """Readable text of a rendered page, without counterexamples or permalink marks."""
+# One token of rendered HTML: script or style (skipped whole), comment or doctype,
+# a start or end tag, or text. A regex loop is several times faster than
+# HTMLParser's callbacks, and page content is Markdown's own well-formed output.
+_TOKEN = re.compile(
+    r"<(?P<raw>script|style)\b[^>]*>.*?</(?P=raw)\s*>"
+    r"|<!--.*?-->|<![^>]*>"
+    r"|<(?P<end>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
+    r"|(?P<text>[^<]+|<)",
+    re.S | re.I,
+)
+# Blocks that start on a new line in the text.
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "tr", "blockquote", "pre", "summary", "dt", "dd", "div"}
+_HEADINGS = {"h2", "h3"}
 
-    _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "tr", "blockquote", "pre", "summary", "dt", "dd", "div"}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.headings: list[str] = []
-        self.skip_depth = 0
-        self.stack: list[tuple[str, bool]] = []
-        self.heading: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        skip = ("data-search-exclude" in values or "headerlink" in (values.get("class") or "")
-                or tag in {"script", "style"})
-        self.stack.append((tag, skip))
-        self.skip_depth += skip
-        if tag in {"h2", "h3"} and not self.skip_depth:
-            self.heading = []
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack:
-            open_tag, skip = self.stack.pop()
-            self.skip_depth -= skip
-            if open_tag == tag:
-                break
-        if tag in {"h2", "h3"} and self.heading is not None:
-            self.headings.append("".join(self.heading).strip())
-            self.heading = None
-        if tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.skip_depth:
-            return
-        self.parts.append(data)
-        if self.heading is not None:
-            self.heading.append(data)
+def _skipped(tag: str, attrs: str) -> bool:
+    """Counterexample blocks (the guard marks them data-search-exclude) and permalink marks."""
+    return "data-search-exclude" in attrs or ("headerlink" in attrs and re.search(
+        r"""class\s*=\s*["'][^"']*\bheaderlink\b""", attrs) is not None)
 
 
 def _readable(html: str) -> tuple[str, list[str]]:
-    reader = _Reader()
-    reader.feed(html)
-    reader.close()
-    text = re.sub(r"[ \t]+\n", "\n", "".join(reader.parts))
+    """Readable text of a rendered page, without counterexamples or permalink marks, and its h2/h3 headings."""
+    parts: list[str] = []
+    headings: list[str] = []
+    heading: list[str] | None = None
+    stack: list[tuple[str, bool]] = []  # open tags, and whether each hides its content
+    hidden = 0
+    for token in _TOKEN.finditer(html):
+        text, tag = token.group("text"), token.group("tag")
+        if text is not None:
+            if not hidden:
+                text = unescape(text)
+                parts.append(text)
+                if heading is not None:
+                    heading.append(text)
+            continue
+        if tag is None:
+            continue  # script, style, comment, doctype
+        tag = tag.lower()
+        attrs = token.group("attrs")
+        if not token.group("end"):
+            skip = _skipped(tag, attrs)
+            stack.append((tag, skip))
+            hidden += skip
+            if tag in _HEADINGS and not hidden:
+                heading = []
+            if tag in _BLOCKS:
+                parts.append("\n")
+            if not attrs.rstrip().endswith("/"):
+                continue
+        # An end tag closes everything opened since its start tag (void tags included).
+        while stack:
+            open_tag, skip = stack.pop()
+            hidden -= skip
+            if open_tag == tag:
+                break
+        if tag in _HEADINGS and heading is not None:
+            headings.append("".join(heading).strip())
+            heading = None
+        if tag in _BLOCKS:
+            parts.append("\n")
+    text = re.sub(r"[ \t]+\n", "\n", "".join(parts))
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    return text, reader.headings
+    return text, headings

@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import guard_report
-from guard_pages import RENDERED, SOURCE, PageCheckError, PageChecks
+from guard_pages import RENDERED, SOURCE, PageChecks
 from guard_html import mark_counterexamples
 from guard_rules import RuleError, RuleSet, load
 from guard_sources import Includes, Report, check_file, check_includes, display_path, missing_snippets
@@ -111,10 +111,7 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
 
 def on_env(env, *, config: MkDocsConfig, files: Files):
     build = _state()
-    try:
-        scanned = _pages(build).results()
-    except PageCheckError as error:
-        raise PluginError(f"守卫无法检查全部页面，站点未生成：{error}") from None
+    scanned = _pages(build).results()
     for kind, shown, reports in scanned:
         if kind == SOURCE:
             build.reports += reports

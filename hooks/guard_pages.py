@@ -5,11 +5,13 @@ MkDocs reads and renders pages one after another on one core. From
 WORKER_FROM_PAGES pages on, the guard hands each page's source and rendered
 HTML to a worker process in batches, so the scanning adds almost nothing to
 the build's wall time. Either way every result is in before anything is
-written: the hook collects them in on_env, and a missing result fails the build.
+written: the hook collects them in on_env. If the worker cannot start or dies,
+the pages it had are scanned again in this process: slower, never unchecked.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import site
@@ -32,9 +34,7 @@ WORKER_ENV = "KB_GUARD_WORKER"
 
 SOURCE, RENDERED = "source", "rendered"
 
-
-class PageCheckError(Exception):
-    """A page could not be checked; the build must not ship it unchecked."""
+log = logging.getLogger("mkdocs.hooks.guard")
 
 
 def rendered_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
@@ -64,17 +64,22 @@ class PageChecks:
 
     def __init__(self, ruleset: RuleSet, *, pages: int) -> None:
         self.ruleset = ruleset
+        self.fallback: str | None = None  # why the worker was given up, if it was
         self._done: list[tuple[str, str, list[Report]]] = []
         self._waiting: list[tuple[str, str, str]] = []
-        self._sent: list[tuple[list[tuple[str, str]], Future]] = []
+        # Sent pages stay here until their results are in, to be scanned again if the worker fails.
+        self._sent: list[tuple[list[tuple[str, str, str]], Future]] = []
         self._pool: ProcessPoolExecutor | None = None
         if _use_worker(pages):
-            # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
-            # finds these modules through the hooks folder added to its path.
-            self._pool = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=site.addsitedir, initargs=(str(HOOKS),),
-            )
+            try:
+                # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
+                # finds these modules through the hooks folder added to its path.
+                self._pool = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=site.addsitedir, initargs=(str(HOOKS),),
+                )
+            except Exception as error:  # noqa: BLE001 - any failure means: scan here instead
+                self._give_up(error)
 
     @property
     def in_worker(self) -> bool:
@@ -90,16 +95,17 @@ class PageChecks:
             self._send()
 
     def results(self) -> list[tuple[str, str, list[Report]]]:
-        """Every page's reports; raises PageCheckError if any page's are missing."""
+        """Every page's reports, in the order the pages arrived."""
         try:
             if self._waiting:
                 self._send()
             for pages, future in self._sent:
                 try:
                     batch = future.result()
-                except Exception as error:  # the worker died, or could not load the rules
-                    raise PageCheckError(f"{pages[0][1]} 等 {len(pages)} 个页面：{error!r}") from None
-                self._done.extend((kind, shown, reports) for (kind, shown), reports in zip(pages, batch))
+                except Exception as error:  # noqa: BLE001 - the worker died or could not start
+                    self._give_up(error)
+                    batch = [_SCANS[kind](text, shown, self.ruleset) for kind, text, shown in pages]
+                self._done.extend((kind, shown, reports) for (kind, _, shown), reports in zip(pages, batch))
             self._sent.clear()
             return self._done
         finally:
@@ -112,8 +118,20 @@ class PageChecks:
 
     def _send(self) -> None:
         pages, self._waiting = self._waiting, []
-        future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
-        self._sent.append(([(kind, shown) for kind, _, shown in pages], future))
+        try:
+            future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
+        except Exception as error:  # noqa: BLE001 - a broken pool: scan these here
+            self._give_up(error)
+            for kind, text, shown in pages:
+                self.check(kind, text, shown)
+            return
+        self._sent.append((pages, future))
+
+    def _give_up(self, error: Exception) -> None:
+        if self.fallback is None:
+            self.fallback = f"{type(error).__name__}: {error}".strip()
+            log.info(f"守卫的工作进程不可用（{self.fallback}），改在本进程检查页面")
+        self.close()
 
 
 def _use_worker(pages: int) -> bool:

@@ -48,3 +48,20 @@ def test_llms_full_has_every_lesson_in_reading_order(built_site: Path) -> None:
     positions = [text.index(f"## {r['title']}\n") for r in records]
     assert positions == sorted(positions)
     assert len(text) > 30_000
+
+
+def test_readable_text_leaves_out_counterexamples_permalinks_and_scripts() -> None:
+    import exports
+
+    html = (
+        '<h2 id="why">为什么<a class="headerlink" href="#why" title="Permanent link">¶</a></h2>\n'
+        "<p>先确认身份&nbsp;再说明来意，&lt;不要&gt;急着谈金额。<br/>换行后的话。</p>\n"
+        '<div class="admonition failure counterexample" data-search-exclude data-guard-rules="C06">'
+        '<p class="admonition-title">反例 · C06</p><div><p>反例里的原话。</p></div></div>\n'
+        "<script>var x = '<p>脚本</p>';</script>\n"
+        '<h3 id="steps">步骤 <img alt="图" src="a.png"> 一</h3>\n'
+        "<ul>\n<li>第一步</li>\n<li>第二步</li>\n</ul>\n"
+    )
+    text, headings = exports._readable(html)
+    assert headings == ["为什么", "步骤  一"]
+    assert text == "为什么\n\n先确认身份\xa0再说明来意，<不要>急着谈金额。换行后的话。\n\n步骤  一\n\n第一步\n\n第二步"

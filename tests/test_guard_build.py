@@ -287,17 +287,23 @@ def test_worker_process_passes_a_clean_site(tmp_path: Path) -> None:
     assert "守卫：0 个错误" in result.stderr
 
 
-def test_a_failing_worker_fails_closed(monkeypatch) -> None:
+def test_a_failing_worker_means_scanning_in_process_not_skipping(monkeypatch, caplog) -> None:
     import dataclasses
+    import logging
 
     import guard_pages
     import guard_rules
 
     monkeypatch.setenv(guard_pages.WORKER_ENV, "1")
-    broken = dataclasses.replace(guard_rules.load(), text="rules: [")  # the worker cannot load these
+    rules = guard_rules.load()
+    broken = dataclasses.replace(rules, text="rules: [")  # the worker cannot load these
     checks = guard_pages.PageChecks(broken, pages=1)
     assert checks.in_worker
-    checks.check(guard_pages.SOURCE, "正文。\n", "docs/a.md")
-    checks.check(guard_pages.RENDERED, "<p>正文。</p>", "docs/a.md")
-    with pytest.raises(guard_pages.PageCheckError, match="docs/a.md 等 2 个页面"):
-        checks.results()
+    checks.check(guard_pages.SOURCE, "第一行。\n" + COERCIVE + "\n", "docs/a.md")
+    checks.check(guard_pages.RENDERED, "<p>你就是个&#32769;&#36182;。</p>", "docs/a.md")
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.guard"):
+        results = checks.results()
+    assert checks.fallback and "RuleError" in checks.fallback
+    assert "改在本进程检查页面" in caplog.text
+    assert [(kind, [(r.line, r.column, r.rule_id) for r in reports]) for kind, _, reports in results] == [
+        ("source", [(2, 6, "C04")]), ("rendered", [(0, 0, "C06")])]
