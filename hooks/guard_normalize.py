@@ -137,12 +137,12 @@ _MARKS = re.compile("([\x1e\x1f]+)")
 
 # Every character seen so far -> its folded form with marks (None: dropped).
 _TABLE: dict[int, str | None] = {ord("\n"): None, ord(_PARAGRAPH): _SENTENCE, ord(_QUIET): None}
+_KNOWN: set[str] = {"\n", _PARAGRAPH, _QUIET}  # the same characters, for a set difference
 
 
 def _learn(chars: set[str]) -> None:
-    for char in chars:
-        if ord(char) in _TABLE:
-            continue
+    for char in chars - _KNOWN:
+        _KNOWN.add(char)
         pieces = []
         for piece in fold_char(char):
             if _is_kept(piece):
