@@ -7,10 +7,13 @@ HTML to a worker process in batches, so the scanning adds almost nothing to
 the build's wall time. Either way every result is in before anything is
 written: the hook collects them in on_env. If the worker cannot start or dies,
 the pages it had are scanned again in this process: slower, never unchecked.
+Results are remembered by rules, page and exact content, so a `mkdocs serve`
+rebuild scans only the pages that changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -31,6 +34,10 @@ WORKER_FROM_PAGES = 100
 BATCH = 25
 # "1": always use the worker, "0": never (tests exercise both paths on small sites).
 WORKER_ENV = "KB_GUARD_WORKER"
+# Results by rules, page and content. This module stays imported while `mkdocs serve`
+# reloads the hooks for each rebuild, so a page that did not change is not scanned again.
+CACHE_SIZE = 8192
+_cache: dict[tuple[str, str, str, str], list[Report]] = {}
 
 SOURCE, RENDERED = "source", "rendered"
 
@@ -65,37 +72,35 @@ class PageChecks:
     def __init__(self, ruleset: RuleSet, *, pages: int) -> None:
         self.ruleset = ruleset
         self.fallback: str | None = None  # why the worker was given up, if it was
+        self.scanned = 0  # pages scanned in this build (the others came from the cache)
+        self._rules_digest = hashlib.sha256(ruleset.text.encode("utf-8")).hexdigest()
         self._done: list[tuple[str, str, list[Report]]] = []
         self._waiting: list[tuple[str, str, str]] = []
         # Sent pages stay here until their results are in, to be scanned again if the worker fails.
         self._sent: list[tuple[list[tuple[str, str, str]], Future]] = []
         self._pool: ProcessPoolExecutor | None = None
-        if _use_worker(pages):
-            try:
-                # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
-                # finds these modules through the hooks folder added to its path.
-                self._pool = ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=site.addsitedir, initargs=(str(HOOKS),),
-                )
-            except Exception as error:  # noqa: BLE001 - any failure means: scan here instead
-                self._give_up(error)
+        self._wants_worker = _use_worker(pages)
 
     @property
     def in_worker(self) -> bool:
-        return self._pool is not None
+        return self._wants_worker and self.fallback is None
 
     def check(self, kind: str, text: str, shown: str) -> None:
         """Scan a page's Markdown source (SOURCE) or rendered HTML (RENDERED)."""
-        if self._pool is None:
-            self._done.append((kind, shown, _SCANS[kind](text, shown, self.ruleset)))
+        cached = _cache.get(self._key(kind, text, shown))
+        if cached is not None:
+            self._done.append((kind, shown, cached))
+            return
+        self.scanned += 1
+        if not self.in_worker:
+            self._finish(kind, text, shown, _SCANS[kind](text, shown, self.ruleset))
             return
         self._waiting.append((kind, text, shown))
         if len(self._waiting) >= BATCH:
             self._send()
 
     def results(self) -> list[tuple[str, str, list[Report]]]:
-        """Every page's reports, in the order the pages arrived."""
+        """Every page's reports (in no particular order)."""
         try:
             if self._waiting:
                 self._send()
@@ -105,7 +110,8 @@ class PageChecks:
                 except Exception as error:  # noqa: BLE001 - the worker died or could not start
                     self._give_up(error)
                     batch = [_SCANS[kind](text, shown, self.ruleset) for kind, text, shown in pages]
-                self._done.extend((kind, shown, reports) for (kind, _, shown), reports in zip(pages, batch))
+                for (kind, text, shown), reports in zip(pages, batch):
+                    self._finish(kind, text, shown, reports)
             self._sent.clear()
             return self._done
         finally:
@@ -119,13 +125,29 @@ class PageChecks:
     def _send(self) -> None:
         pages, self._waiting = self._waiting, []
         try:
+            if self._pool is None:
+                # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
+                # finds these modules through the hooks folder added to its path.
+                self._pool = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=site.addsitedir, initargs=(str(HOOKS),),
+                )
             future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
-        except Exception as error:  # noqa: BLE001 - a broken pool: scan these here
+        except Exception as error:  # noqa: BLE001 - no worker: scan these here
             self._give_up(error)
             for kind, text, shown in pages:
-                self.check(kind, text, shown)
+                self._finish(kind, text, shown, _SCANS[kind](text, shown, self.ruleset))
             return
         self._sent.append((pages, future))
+
+    def _finish(self, kind: str, text: str, shown: str, reports: list[Report]) -> None:
+        self._done.append((kind, shown, reports))
+        _cache[self._key(kind, text, shown)] = reports
+        while len(_cache) > CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))  # oldest first
+
+    def _key(self, kind: str, text: str, shown: str) -> tuple[str, str, str, str]:
+        return self._rules_digest, kind, shown, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _give_up(self, error: Exception) -> None:
         if self.fallback is None:

@@ -307,3 +307,32 @@ def test_a_failing_worker_means_scanning_in_process_not_skipping(monkeypatch, ca
     assert "改在本进程检查页面" in caplog.text
     assert [(kind, [(r.line, r.column, r.rule_id) for r in reports]) for kind, _, reports in results] == [
         ("source", [(2, 6, "C04")]), ("rendered", [(0, 0, "C06")])]
+
+
+def test_unchanged_pages_are_not_scanned_again(monkeypatch) -> None:
+    """`mkdocs serve` rebuilds: same rules, same page, same text -> the earlier result."""
+    import dataclasses
+
+    import guard_pages
+    import guard_rules
+
+    monkeypatch.setenv(guard_pages.WORKER_ENV, "0")
+    monkeypatch.setattr(guard_pages, "_cache", {})
+    rules = guard_rules.load()
+
+    def build(ruleset, pages: dict[str, str]) -> guard_pages.PageChecks:
+        checks = guard_pages.PageChecks(ruleset, pages=len(pages))
+        for shown, text in pages.items():
+            checks.check(guard_pages.SOURCE, text, shown)
+        checks.results()
+        return checks
+
+    pages = {"docs/a.md": "第一行。\n" + COERCIVE + "\n", "docs/b.md": "正文。\n"}
+    assert build(rules, pages).scanned == 2
+    again = build(rules, pages)
+    assert again.scanned == 0
+    assert [(shown, [r.rule_id for r in reports]) for _, shown, reports in again.results()] == [
+        ("docs/a.md", ["C04"]), ("docs/b.md", [])]
+    assert build(rules, {**pages, "docs/b.md": "正文，改了。\n"}).scanned == 1  # only the edited page
+    other_rules = dataclasses.replace(rules, text=rules.text + "\n# reviewed\n")
+    assert build(other_rules, pages).scanned == 2  # new rules: everything again
