@@ -19,8 +19,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 import guard_report
-from guard_pages import RENDERED, SOURCE, PageChecks
 from guard_html import mark_counterexamples
+from guard_pages import RENDERED, SOURCE, PageChecks
 from guard_rules import RuleError, RuleSet, load
 from guard_sources import Includes, Report, check_file, check_includes, display_path, missing_snippets
 
