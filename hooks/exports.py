@@ -145,7 +145,7 @@ _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "tr", "blockquote", "pre", "summar
 _HEADINGS = {"h2", "h3"}
 
 
-def _skipped(tag: str, attrs: str) -> bool:
+def _skipped(attrs: str) -> bool:
     """Counterexample blocks (the guard marks them data-search-exclude) and permalink marks."""
     return "data-search-exclude" in attrs or ("headerlink" in attrs and re.search(
         r"""class\s*=\s*["'][^"']*\bheaderlink\b""", attrs) is not None)
@@ -172,7 +172,7 @@ def _readable(html: str) -> tuple[str, list[str]]:
         tag = tag.lower()
         attrs = token.group("attrs")
         if not token.group("end"):
-            skip = _skipped(tag, attrs)
+            skip = _skipped(attrs)
             stack.append((tag, skip))
             hidden += skip
             if tag in _HEADINGS and not hidden:
