@@ -93,7 +93,7 @@ class PageChecks:
             return
         self.scanned += 1
         if not self.in_worker:
-            self._finish(kind, text, shown, _SCANS[kind](text, shown, self.ruleset))
+            self._finish(kind, text, shown, self._scan_here(kind, text, shown))
             return
         self._waiting.append((kind, text, shown))
         if len(self._waiting) >= BATCH:
@@ -109,7 +109,7 @@ class PageChecks:
                     batch = future.result()
                 except Exception as error:  # noqa: BLE001 - the worker died or could not start
                     self._give_up(error)
-                    batch = [_SCANS[kind](text, shown, self.ruleset) for kind, text, shown in pages]
+                    batch = [self._scan_here(kind, text, shown) for kind, text, shown in pages]
                 for (kind, text, shown), reports in zip(pages, batch):
                     self._finish(kind, text, shown, reports)
             self._sent.clear()
@@ -136,9 +136,12 @@ class PageChecks:
         except Exception as error:  # noqa: BLE001 - no worker: scan these here
             self._give_up(error)
             for kind, text, shown in pages:
-                self._finish(kind, text, shown, _SCANS[kind](text, shown, self.ruleset))
+                self._finish(kind, text, shown, self._scan_here(kind, text, shown))
             return
         self._sent.append((pages, future))
+
+    def _scan_here(self, kind: str, text: str, shown: str) -> list[Report]:
+        return _SCANS[kind](text, shown, self.ruleset)
 
     def _finish(self, kind: str, text: str, shown: str, reports: list[Report]) -> None:
         self._done.append((kind, shown, reports))

@@ -51,10 +51,10 @@ def optimize(pattern: str) -> str:
     parsed = sre_parse.parse(pattern)
     if parsed.state.flags & re.IGNORECASE or skips_ahead(parsed.data):
         return pattern
-    distributed = distribute(pattern)
+    distributed = _joined(_branches(list(parsed.data)))
     if distributed is not None and skips_ahead(sre_parse.parse(distributed).data):
         return distributed
-    firsts = first_characters(pattern)
+    firsts = _firsts(parsed.data)
     if not firsts:
         return pattern
     return "(?=[" + "".join(_in_set(c) for c in sorted(firsts)) + "])(?:" + pattern + ")"
@@ -75,7 +75,10 @@ def skips_ahead(items: list) -> bool:
 
 def distribute(pattern: str) -> str | None:
     """`pattern` as branches that each open with a literal, or None."""
-    branches = _branches(list(sre_parse.parse(pattern).data))
+    return _joined(_branches(list(sre_parse.parse(pattern).data)))
+
+
+def _joined(branches: list[list] | None) -> str | None:
     if branches is None:
         return None
     try:
