@@ -4,11 +4,13 @@ from conftest import DOCS
 
 LESSONS = {
     "conduct": ["opening", "etiquette", "call-preparation", "contact-rules",
-                "emotional-customers", "complaints-and-disputes", "overdue-stages"],
+                "emotional-customers", "complaints-and-disputes", "overdue-stages",
+                "complaint-escalation", "recorded-calls", "holidays", "visits", "agent-safety"],
     "listening": ["active-listening", "questioning"],
-    "negotiation": ["repayment-plans", "hardship", "promises", "consequences", "legal-remedies"],
+    "negotiation": ["repayment-plans", "hardship", "promises", "consequences", "legal-remedies",
+                    "multiple-debts"],
     "records": ["contact-records", "account-verification", "written-confirmation"],
-    "privacy": ["third-parties", "personal-information"],
+    "privacy": ["third-parties", "personal-information", "representatives", "deceased-customers"],
 }
 
 LESSON_PAGES = [f"{theme}/{name}.md" for theme, names in LESSONS.items() for name in names]

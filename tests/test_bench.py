@@ -19,10 +19,12 @@ def _bench():
 
 def test_synthetic_corpus_builds_strict_with_every_lesson(tmp_path: Path) -> None:
     bench = _bench()
-    project = bench.make_corpus(30, tmp_path / "n30")
+    # Enough copies beyond the real lessons that every copy path is exercised.
+    n = len(bench.real_lessons()) + 12
+    project = bench.make_corpus(n, tmp_path / "corpus")
     lessons = [p for p in (project / "docs").rglob("*.md") if p.name != "index.md"
                and p.parent.name in bench.LESSON_DIRS]
-    assert len(lessons) == 30
+    assert len(lessons) == n
     assert len(list((project / "docs").rglob("*-case-0011.md"))) == 1
     result = run_build(project)
     assert result.returncode == 0, result.stderr[-3000:]
