@@ -18,6 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+import openings
+
 # Theme folders hold lessons; their index.md pages are overviews, not lessons.
 LESSON_DIRS = ("conduct", "listening", "negotiation", "records", "privacy")
 
@@ -124,8 +126,12 @@ def meta_problems(meta: dict, src_uri: str, *, today: dt.date) -> list[str]:
 
 
 def page_problems(source: Source, src_uri: str, *, today: dt.date) -> list[str]:
-    """Front matter problems of any page, plus template problems of a lesson."""
+    """Front matter and opening-script problems of any page, plus template problems of a lesson."""
     problems = meta_problems(source.meta, src_uri, today=today)
+    problems += [
+        f"第 {source.body_line + line - 1} 行：{message}"
+        for line, message in openings.problems(source.body)
+    ]
     if is_lesson(src_uri):
         problems += section_problems(source.body)
     return problems

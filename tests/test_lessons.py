@@ -83,14 +83,44 @@ def test_theme_index_links_every_lesson(index: str) -> None:
     assert missing == []
 
 
-def test_situations_cover_at_least_25_cases_with_lesson_links() -> None:
+def _situations() -> list[tuple[str, str]]:
+    """(situation, what to do) pairs: the page is a definition list, readable on a phone."""
     body = read(DOCS / "situations.md").body
-    rows = [line for line in body.splitlines() if line.startswith("|") and LINK.search(line)]
-    assert len(rows) >= 25
-    targets = {m.group(1).lstrip("./") for row in rows for m in LINK.finditer(row)}
+    entries = re.findall(r"^(\S[^\n]*)\n:   (.*?)(?=\n\n\S|\n## |\Z)", body, re.S | re.M)
+    return [(term, answer) for term, answer in entries if not term.startswith(("#", "!!!", "跳到"))]
+
+
+def test_situations_cover_at_least_40_cases_with_lesson_links() -> None:
+    entries = _situations()
+    assert len(entries) >= 40
+    links = [m for _, answer in entries for m in LINK.finditer(answer)]
+    assert all(LINK.search(answer) for _, answer in entries), [t for t, a in entries if not LINK.search(a)]
+    targets = {m.group(1).lstrip("./") for m in links}
     assert targets <= set(LESSON_PAGES), targets - set(LESSON_PAGES)
     # Each situation points at the section that covers it, not just the page.
-    assert all("#" in m.group(0) for row in rows for m in LINK.finditer(row))
+    assert all(m.group(2) for m in links)
+
+
+def test_situations_start_with_the_crisis_protocol_and_jump_links() -> None:
+    body = read(DOCS / "situations.md").body
+    crisis = body[:body.index("跳到：")]
+    assert crisis.lstrip().startswith('!!! danger "')
+    for step in ("12356", "120", "110", "主管", "记录", "hardship.md#self-harm"):
+        assert step in crisis, step
+    jumps = set(re.findall(r"\]\(#([a-z-]+)\)", body[body.index("跳到："):].split("\n", 1)[0]))
+    assert jumps == set(re.findall(r"^## .*\{#([a-z-]+)\}", body, re.M))
+
+
+def test_situations_have_no_placeholder_an_agent_cannot_say() -> None:
+    # 【】 marks what the agent fills in; XX, 某某 or "X 个工作日" would be read aloud as is.
+    said = " ".join(answer for _, answer in _situations())
+    assert re.findall(r"XX|某某|\bX\b", said) == []
+
+
+def test_situations_cover_the_reviews_missing_cases() -> None:
+    terms = " ".join(term for term, _ in _situations())
+    for case in ("上门", "律师", "去世", "停息挂账", "高利贷", "报警", "替他还", "催收公司", "泄露"):
+        assert case in terms, case
 
 
 def _norm(text: str) -> str:
@@ -113,4 +143,19 @@ def test_no_lesson_copies_the_seed(shared: Path) -> None:
 def test_cites_only_verified_or_secondary_sources() -> None:
     # [U] items are unverified: they may be named as such on the regulations page only.
     offenders = [lesson_id(p) for p in lesson_files() if "[U]" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_inferred_conc_numbers_carry_a_caveat() -> None:
+    # CONC 7.9 rule text was checked, its numbering only inferred from cross-references.
+    lines = [line for page in LESSON_PAGES for line in read(DOCS / page).body.splitlines()
+             if re.match(r"- FCA CONC 7\.9\.", line)]
+    assert lines, "no lesson cites CONC 7.9 any more: drop this test"
+    assert [line for line in lines if "编号据交叉引用推定" not in line] == []
+
+
+def test_recording_retention_is_stated_as_a_minimum() -> None:
+    # Art. 70 keeps an oral instalment agreement's recording *at least* until the debt is settled.
+    offenders = [page for page in ALL_PAGES
+                 if re.search(r"(?<!至少)保存到欠款(?:还清|结清)", (DOCS / page).read_text(encoding="utf-8"))]
     assert offenders == []
