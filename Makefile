@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: serve build test check urls bench clean
+.PHONY: serve build test check check-site urls bench guard-eval clean
 
 # Re-install only when the pinned requirements change.
 $(BIN)/.runtime: requirements.txt
@@ -28,7 +28,12 @@ build: $(BIN)/.runtime
 
 # The guard without a build: all of docs/, or FILES="docs/a.md docs/b.md".
 check: $(BIN)/.runtime
-	$(BIN)/python hooks/guard_check.py $(FILES)
+	$(BIN)/python hooks/guard $(FILES)
+
+# Before publishing: the built site's HTML and exports, whatever built them (SITE=public on GitLab).
+SITE ?= site
+check-site: $(BIN)/.runtime
+	$(BIN)/python hooks/guard --site $(SITE)
 
 # After a page is retired on purpose: rewrite published-urls.txt from the current site.
 urls: $(BIN)/.runtime
@@ -36,7 +41,12 @@ urls: $(BIN)/.runtime
 
 # Build, guard and search costs at N = 100, 500, 1000 lessons; writes docs/trainers/performance.md.
 bench: $(BIN)/.dev
+	$(BIN)/python bench/guard_eval.py
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The guard's corpus measures (cross-validated and held-out), written to docs/trainers/guard.md.
+guard-eval: $(BIN)/.runtime
+	$(BIN)/python bench/guard_eval.py
 
 test: $(BIN)/.dev
 	$(BIN)/python -m pytest

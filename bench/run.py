@@ -134,8 +134,8 @@ def build_times(project: Path, runs: int) -> dict:
 
 
 def guard_throughput(project: Path, runs: int) -> dict:
-    import guard_rules
-    from guard_check import check
+    from guard.cli import check
+    from guard.engine.load import load
 
     docs = project / "docs"
     size = sum(p.stat().st_size for p in docs.rglob("*.md"))
@@ -148,14 +148,26 @@ def guard_throughput(project: Path, runs: int) -> dict:
         check([docs], jobs=1)
         single.append(size / 1e6 / (time.perf_counter() - started))
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(ROOT / "hooks/guard_check.py"), str(docs)],
+        result = subprocess.run([sys.executable, str(ROOT / "hooks/guard"), str(docs)],
                                 capture_output=True, text=True)
         whole.append(time.perf_counter() - started)
         assert result.returncode == 0, result.stdout[-2000:]
     started = time.perf_counter()
-    guard_rules.load()
+    guard = load()
+    loaded = time.perf_counter() - started
+    # The learned signal's cost: one process, the same pages, with and without the model.
+    from guard.engine.load import load_rules
+    from guard.engine.sources import scan_markdown
+
+    pages = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(docs.rglob("*.md"))]
+    per_page = {}
+    for name, ruleset in (("rules", load_rules()), ("guard", guard)):
+        started = time.perf_counter()
+        for shown, text in pages:
+            scan_markdown(text, shown, ruleset)
+        per_page[name] = (time.perf_counter() - started) / len(pages) * 1000
     return {"mb": size / 1e6, "rates": rates, "single_rates": single, "cli_seconds": whole,
-            "load_seconds": time.perf_counter() - started}
+            "load_seconds": loaded, "ms_per_page": per_page}
 
 
 def index_size(project: Path, lessons: int) -> dict:
@@ -262,8 +274,8 @@ def render(results: dict, profile: list[tuple[str, float]] | None) -> str:
     lines = [START, "", f"测量环境：{machine()}。每项为中位数（括号内为最小–最大），次数见表。", "",
              "| 课程数 N | 构建：含钩子 (s) | 构建：原版 Material (s) | 比值 | 构建峰值内存 (MB) | "
              "守卫吞吐 多核/单进程 (MB/s) | 守卫命令行全量 (s) | 索引大小 原始/gzip | 每课 原始/gzip | "
-             "索引就绪 (s) | 查询延迟 中位/P95 (ms) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "索引就绪 (s) | 查询延迟 中位/P95 (ms) | 每页扫描 仅规则/含学习信号 (ms) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for n, r in sorted(results.items()):
         build = r["build"]
         ratio = statistics.median(build["ours"]) / statistics.median(build["stock"])
@@ -276,7 +288,9 @@ def render(results: dict, profile: list[tuple[str, float]] | None) -> str:
             f"{size['raw'] / 1e6:.2f} MB / {size['gzip'] / 1e6:.2f} MB | "
             f"{size['raw_per_lesson'] / 1e3:.1f} KB / {size['gzip_per_lesson'] / 1e3:.1f} KB | "
             + (f"{spread(search['ready'])} | {search['median_ms']:.0f} / {search['p95_ms']:.0f} |"
-               if search else "— | — |"))
+               if search else "— | — |")
+            + (f" {r['guard']['ms_per_page']['rules']:.1f} / {r['guard']['ms_per_page']['guard']:.1f} |"
+               if "ms_per_page" in r["guard"] else " — |"))
     runs = {n: len(r["build"]["ours"]) for n, r in results.items()}
     lines += ["", "次数：" + "，".join(f"N = {n} 构建各 {k} 次（交替）" for n, k in sorted(runs.items())) + "。"]
     if profile:

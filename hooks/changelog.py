@@ -16,8 +16,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from guard_engine import scan_text
-from guard_rules import RuleError, load
+from guard.engine.load import load
+from guard.engine.match import scan_text
+from guard.engine.rules import RuleError
 from lessons import decode, split
 
 PAGE = "changelog.md"
@@ -104,5 +105,8 @@ def render(changes: list[Change] | None, titles: dict[str, str], shown=lambda su
 
 def _title(file: File) -> str:
     path = f"docs/{file.src_uri}"
-    meta = split(decode(Path(file.abs_src_path).read_bytes(), path), path).meta
+    try:
+        meta = split(decode(Path(file.abs_src_path).read_bytes(), path), path).meta
+    except PluginError:
+        return file.src_uri  # lessons.py reports the broken front matter
     return str(meta.get("title") or file.src_uri)

@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+import build_report
 import openings
 
 # Theme folders hold lessons; their index.md pages are overviews, not lessons.
@@ -172,8 +173,10 @@ def _reviewed_problems(value: object, *, today: dt.date) -> list[str]:
 _problems: list[str] = []
 
 
-def on_pre_build(*, config: MkDocsConfig) -> None:
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _problems.clear()
+    build_report.expect("lessons", config)
+    return config
 
 
 def on_page_read_source(*, page: Page, config: MkDocsConfig) -> str:
@@ -183,16 +186,18 @@ def on_page_read_source(*, page: Page, config: MkDocsConfig) -> str:
     except OSError as error:
         raise PluginError(f"{path}: 无法读取：{error.strerror}") from None
     text = decode(raw, path)
-    source = split(text, path)
+    try:
+        source = split(text, path)
+    except PluginError as error:
+        # Reported with the guard's findings on this page, in the same round.
+        _problems.append(str(error))
+        return text
     problems = page_problems(source, page.file.src_uri, today=dt.date.today())
     _problems.extend(f"{path}: {problem}" for problem in problems)
     return text
 
 
 def on_env(env, *, config: MkDocsConfig, files: Files):
-    # Fail once, after every page was read and before anything is written.
-    if _problems:
-        raise PluginError(
-            f"{len(_problems)} 处页面格式问题：\n" + "\n".join(sorted(_problems))
-        )
+    # Fail once, with the guard's findings, after every page was read and before anything is written.
+    build_report.submit("lessons", f"{len(_problems)} 处页面格式问题：", sorted(_problems))
     return env

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import catalogue
-import guard_rules
+from guard.build import catalogue
+from guard.engine import load as guard_load
 from conftest import DOCS, run_build
-from guard_engine import scan_text
+from guard.engine.match import scan_text
 
-RULES = guard_rules.load()
+RULES = guard_load.load()
 
 
 def test_catalogue_lists_every_rule_with_a_stable_anchor() -> None:

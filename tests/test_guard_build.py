@@ -29,7 +29,7 @@ def config(hooks: Path, **extra: str) -> str:
           font: false
         plugins: []
         hooks:
-          - {hooks / 'guard.py'}
+          - {hooks / 'guard' / 'build' / 'hook.py'}
         markdown_extensions:
           - admonition
           - attr_list
@@ -228,7 +228,7 @@ def test_counterexample_is_kept_out_of_the_search_index(tmp_path: Path) -> None:
 def test_broken_rule_data_fails_the_build(tmp_path: Path, breakage: str) -> None:
     hooks = tmp_path / "hooks"
     shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("__pycache__"))
-    rules = hooks / "guard_rules.yml"
+    rules = hooks / "guard" / "data" / "rules.yml"
     if breakage == "missing":
         rules.unlink()
     elif breakage == "invalid":
@@ -248,7 +248,7 @@ def test_project_docs_pass_the_guard(built_site: Path) -> None:
 def test_warning_level_reports_without_failing(tmp_path: Path) -> None:
     hooks = tmp_path / "hooks"
     shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("__pycache__"))
-    rules = hooks / "guard_rules.yml"
+    rules = hooks / "guard" / "data" / "rules.yml"
     text = rules.read_text(encoding="utf-8")
     start = text.index("  - id: C06")
     rules.write_text(text[:start] + text[start:].replace("level: error", "level: warning", 1), encoding="utf-8")
@@ -260,7 +260,8 @@ def test_warning_level_reports_without_failing(tmp_path: Path) -> None:
 
 # -- the backstop: text that only appears once the page is rendered ---------------
 
-ENTITY_INSULT = PAGE + "话术示例：你就是个&#32769;&#36182;。\n"  # character references, no 老赖 in the source
+# Character references only: no Chinese in the source for the rules or the learned signal to read.
+ENTITY_INSULT = PAGE + "话术：&#20320;&#23601;&#26159;&#20010;&#32769;&#36182;。\n"
 
 
 @pytest.mark.parametrize("worker", ["0", "1"], ids=["in-process", "worker-process"])
@@ -291,11 +292,11 @@ def test_a_failing_worker_means_scanning_in_process_not_skipping(monkeypatch, ca
     import dataclasses
     import logging
 
-    import guard_pages
-    import guard_rules
+    from guard.build import pages as guard_pages
+    from guard.engine.load import load
 
     monkeypatch.setenv(guard_pages.WORKER_ENV, "1")
-    rules = guard_rules.load()
+    rules = load()
     broken = dataclasses.replace(rules, text="rules: [")  # the worker cannot load these
     checks = guard_pages.PageChecks(broken, pages=1)
     assert checks.in_worker
@@ -313,12 +314,12 @@ def test_unchanged_pages_are_not_scanned_again(monkeypatch) -> None:
     """`mkdocs serve` rebuilds: same rules, same page, same text -> the earlier result."""
     import dataclasses
 
-    import guard_pages
-    import guard_rules
+    from guard.build import pages as guard_pages
+    from guard.engine.load import load
 
     monkeypatch.setenv(guard_pages.WORKER_ENV, "0")
     monkeypatch.setattr(guard_pages, "_cache", {})
-    rules = guard_rules.load()
+    rules = load()
 
     def build(ruleset, pages: dict[str, str]) -> guard_pages.PageChecks:
         checks = guard_pages.PageChecks(ruleset, pages=len(pages))

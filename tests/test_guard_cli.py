@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-CHECK = [sys.executable, str(ROOT / "hooks" / "guard_check.py")]
+CHECK = [sys.executable, str(ROOT / "hooks" / "guard")]
 
 
 def run(*args: str, cwd: Path = ROOT, check=CHECK) -> subprocess.CompletedProcess[str]:
@@ -64,16 +64,16 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 def test_missing_rules_fail_closed(tmp_path: Path) -> None:
     hooks = tmp_path / "hooks"
     shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("__pycache__"))
-    (hooks / "guard_rules.yml").unlink()
+    (hooks / "guard" / "data" / "rules.yml").unlink()
     page = tmp_path / "ok.md"
     page.write_text("正文。\n", encoding="utf-8")
-    result = run(str(page), check=[sys.executable, str(hooks / "guard_check.py")])
+    result = run(str(page), check=[sys.executable, str(hooks / "guard")])
     assert result.returncode == 2 and "规则无法加载" in result.stderr
 
 
 def test_many_files_in_parallel_report_what_one_process_does(tmp_path: Path, monkeypatch) -> None:
     sys.path.insert(0, str(ROOT / "hooks"))
-    import guard_check
+    from guard import cli as guard_check
 
     (tmp_path / "includes").mkdir()
     (tmp_path / "includes" / "shared.md").write_text("客户失联就爆他的通讯录。\n", encoding="utf-8")

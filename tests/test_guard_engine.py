@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-import guard_engine
-import guard_regex
-import guard_rules
-from guard_engine import Suppression, scan_text
 from conftest import ROOT
-from guard_normalize import fold, line_col
+from guard.engine import load as guard_load
+from guard.engine import match as guard_engine
+from guard.engine import optimize as guard_regex
+from guard.engine import rules as guard_rules
+from guard.engine.match import Suppression, scan_text
+from guard.engine.normalize import fold, line_col
 
-RULES = guard_rules.load()
+RULES = guard_load.load()
 
 
 def flagged(text: str) -> set[str]:
@@ -168,18 +169,18 @@ def test_invalid_rule_data_refuses_to_load(rules_copy: Path, old: str, new: str,
     assert old in text
     rules_copy.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(guard_rules.RuleError, match=message.replace("[", r"\[").replace("]", r"\]").replace("\\b", r"\\b")):
-        guard_rules.load(rules_copy)
+        guard_load.load(rules_copy)
 
 
 def test_missing_rule_file_refuses_to_load(tmp_path: Path) -> None:
     with pytest.raises(guard_rules.RuleError, match="规则文件不存在"):
-        guard_rules.load(tmp_path / "nothing.yml")
+        guard_load.load(tmp_path / "nothing.yml")
 
 
 def test_invalid_yaml_refuses_to_load(rules_copy: Path) -> None:
     rules_copy.write_text("rules: [unclosed\n", encoding="utf-8")
     with pytest.raises(guard_rules.RuleError, match="不是有效的 YAML"):
-        guard_rules.load(rules_copy)
+        guard_load.load(rules_copy)
 
 
 def test_engine_has_no_hidden_state() -> None:
@@ -188,7 +189,7 @@ def test_engine_has_no_hidden_state() -> None:
     assert scan_text(text, RULES) == scan_text(text, RULES) and guard_engine.NEGATION_REACH > 0
 
 
-# -- pattern rewrites for speed (guard_regex) ------------------------------------
+# -- pattern rewrites for speed (engine/optimize) ------------------------------------
 
 @pytest.mark.parametrize(("pattern", "firsts"), [
     ("(?:已经)?还清", {"已", "还"}),
@@ -229,7 +230,7 @@ def _all_compiled(ruleset: guard_rules.RuleSet):
 
 def test_rewritten_patterns_match_exactly_what_the_written_ones_do(monkeypatch) -> None:
     monkeypatch.setattr(guard_regex, "optimize", lambda pattern: pattern)
-    written = guard_rules.load_text(RULES.text, Path("as-written.yml"))  # another key: compiled afresh
+    written = guard_load.load_text(RULES.text, Path("as-written.yml"))  # another key: compiled afresh
     texts = [fold(p.read_text(encoding="utf-8")).text for p in (ROOT / "docs").rglob("*.md")]
     texts += [fold(s).text for rule in RULES.rules for s in rule.flag_specs + rule.pass_specs]
     rewritten = distributed = 0

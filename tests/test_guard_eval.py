@@ -7,11 +7,11 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-import guard_rules
-from guard_engine import scan_text
-from guard_normalize import line_col
+from guard.engine.load import load
+from guard.engine.match import scan_text
+from guard.engine.normalize import line_col
 
-RULES = guard_rules.load()
+RULES = load()
 
 
 def errors(text: str) -> list:

@@ -54,7 +54,7 @@ def test_precommit_front_matter_hook(tmp_path: Path) -> None:
 
 def test_rule_changes_trigger_a_full_check() -> None:
     hook = precommit_hooks()["guard-all"]
-    assert hook["pass_filenames"] is False and re.search(hook["files"], "hooks/guard_rules.yml")
+    assert hook["pass_filenames"] is False and re.search(hook["files"], "hooks/guard/data/rules.yml")
     assert run_hook(hook).returncode == 0
 
 
@@ -116,7 +116,7 @@ def test_changelog_lists_lesson_changes(project_copy: Path) -> None:
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     _git(project_copy, "commit", "-q", "-am", "还款承诺：补充提醒时间")
     lesson.write_text(lesson.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    _git(project_copy, "commit", "-q", "-am", "删掉爆通讯录的例子")
+    _git(project_copy, "commit", "-q", "-am", "话术：不还就爆他通讯录")
     result = run_build(project_copy)
     assert result.returncode == 0, result.stderr[-3000:]
     html = (project_copy / "site/changelog/index.html").read_text(encoding="utf-8")

@@ -21,13 +21,12 @@ import site
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from guard_engine import scan_text
-from guard_html import page_text
-from guard_normalize import plain
-from guard_rules import RuleSet, load_text
-from guard_sources import Report, scan_markdown, to_reports
+from guard.engine.load import load_text, with_model
+from guard.engine.rules import RuleSet
+from guard.engine.sources import Report, rendered_reports, scan_markdown
 
-HOOKS = Path(__file__).resolve().parent
+# The folder that holds the guard package: a spawned worker imports it from there.
+HOOKS = Path(__file__).resolve().parents[2]
 # Below this many pages a worker's start-up (about half a second) costs more than it saves.
 WORKER_FROM_PAGES = 100
 # Pages sent to the worker together: fewer round trips, and the rules travel once per batch.
@@ -44,25 +43,12 @@ SOURCE, RENDERED = "source", "rendered"
 log = logging.getLogger("mkdocs.hooks.guard")
 
 
-def rendered_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
-    """The first finding of each rule in a rendered page, quoting the rendered text."""
-    text, suppressions = page_text(html)
-    reports: dict[str, Report] = {}
-    for finding in scan_text(text, ruleset, suppressions):
-        if finding.rule.id in reports:
-            continue
-        report = to_reports([finding], text, shown)[0]
-        excerpt = plain(text[max(0, finding.start - 10):finding.end + 10])[:60]
-        reports[finding.rule.id] = Report(shown, 0, 0, report.rule_id, report.level,
-                                          f"（出现在渲染后的页面中：“{excerpt}”）" + report.message)
-    return list(reports.values())
-
-
 _SCANS = {SOURCE: scan_markdown, RENDERED: rendered_reports}
 
 
 def _check_batch(pages: list[tuple[str, str, str]], rules_text: str, rules_path: str) -> list[list[Report]]:
-    ruleset = load_text(rules_text, Path(rules_path))  # compiled once per worker (cached)
+    # Compiled once per worker (cached); the model comes from the on-disk cache the parent filled.
+    ruleset = with_model(load_text(rules_text, Path(rules_path)))
     return [_SCANS[kind](text, shown, ruleset) for kind, text, shown in pages]
 
 

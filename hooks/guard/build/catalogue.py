@@ -1,17 +1,26 @@
 """Generate compliance/prohibited.md (禁止行为目录) from the guard's rule data.
 
-The page is never edited by hand: it is built from guard_rules.yml on every
+The page is never edited by hand: it is built from guard/data/rules.yml on every
 build, so the catalogue and what the guard enforces cannot drift apart. It
 describes each category; it does not quote coercive wording.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from guard_rules import RuleError, RuleSet, load
+# MkDocs puts only this file's folder on sys.path while it loads a hook.
+_HOOKS = str(Path(__file__).resolve().parents[2])
+if _HOOKS not in sys.path:
+    sys.path.insert(0, _HOOKS)
+
+from guard.engine.load import load_rules  # noqa: E402
+from guard.engine.rules import RuleError, RuleSet  # noqa: E402
 
 CATALOGUE = "compliance/prohibited.md"
 
@@ -19,10 +28,10 @@ CATALOGUE = "compliance/prohibited.md"
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if files.get_file_from_path(CATALOGUE) is not None:
         raise PluginError(
-            f"docs/{CATALOGUE} 由守卫规则自动生成，不能手工编辑：请删除该文件，改动 hooks/guard_rules.yml"
+            f"docs/{CATALOGUE} 由守卫规则自动生成，不能手工编辑：请删除该文件，改动 hooks/guard/data/rules.yml"
         )
     try:
-        ruleset = load()
+        ruleset = load_rules()
     except RuleError as error:
         raise PluginError(f"无法生成禁止行为目录，守卫规则无法加载：\n{error}") from None
     files.append(File.generated(config, CATALOGUE, content=render(ruleset)))
@@ -37,7 +46,7 @@ def render(ruleset: RuleSet) -> str:
         "description: 构建守卫拦截的胁迫性催收手段（C01–C14）：为什么禁止、依据什么、应当怎么做。",
         "---",
         "",
-        "本页由守卫的规则数据（`hooks/guard_rules.yml`）在每次构建时自动生成，请勿手工编辑。"
+        "本页由守卫的规则数据（`hooks/guard/data/rules.yml`）在每次构建时自动生成，请勿手工编辑。"
         "每一类都说明为什么禁止、依据哪些规定、应当怎么做，以及讲授正确做法的课程。"
         "页面只描述类别，不引用任何违规话术。",
         "",

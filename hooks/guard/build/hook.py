@@ -1,8 +1,8 @@
 """The guard: the build fails before anything is written if any page, include,
 attachment, nav title or rendered page carries a flagged coercive tactic.
 
-Rules live in guard_rules.yml; the engine is shared with the command-line
-check (guard_check.py). Findings are collected over the whole build and
+Rules live in guard/data/rules.yml; the engine (guard/engine/) is shared with
+the command-line check (`python hooks/guard`). Findings are collected over the whole build and
 reported once, in `on_env`, which runs after every page is rendered and before
 any file is written. Missing or broken rule data fails the build: the guard
 fails closed.
@@ -11,6 +11,7 @@ fails closed.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,11 +19,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-import guard_report
-from guard_html import mark_counterexamples
-from guard_pages import RENDERED, SOURCE, PageChecks
-from guard_rules import RuleError, RuleSet, load
-from guard_sources import Includes, Report, check_file, check_includes, display_path, missing_snippets
+# MkDocs puts only this file's folder on sys.path while it loads a hook.
+_HOOKS = str(Path(__file__).resolve().parents[2])
+if _HOOKS not in sys.path:
+    sys.path.insert(0, _HOOKS)
+
+import build_report  # noqa: E402
+from guard.build.pages import RENDERED, SOURCE, PageChecks  # noqa: E402
+from guard.engine import report as guard_report  # noqa: E402
+from guard.engine.htmltext import mark_counterexamples  # noqa: E402
+from guard.engine.load import load  # noqa: E402
+from guard.engine.rules import RuleError, RuleSet  # noqa: E402
+from guard.engine.sources import (  # noqa: E402
+    Includes, Report, check_file, check_includes, display_path, missing_snippets,
+)
 
 log = logging.getLogger("mkdocs.hooks.guard")
 
@@ -54,6 +64,7 @@ def _state() -> _Build:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _build
+    build_report.expect("guard", config)
     try:
         ruleset = load()
     except RuleError as error:
@@ -125,11 +136,12 @@ def on_env(env, *, config: MkDocsConfig, files: Files):
     for report, line in zip(sorted(build.reports), lines):
         if not report.is_error:
             log.info(line)
-    if any(report.is_error for report in build.reports):
-        raise PluginError(
-            "守卫拦截了以下内容，站点未生成：\n" + "\n".join(lines) + "\n" + guard_report.summary(build.reports)
-        )
-    log.info(guard_report.summary(build.reports))
+    errors = any(report.is_error for report in build.reports)
+    if not errors:
+        log.info(guard_report.summary(build.reports))
+    # Page-format problems (lessons.py) and these findings fail the build together, once.
+    build_report.submit("guard", "守卫拦截了以下内容，站点未生成：",
+                        lines + [guard_report.summary(build.reports)] if errors else [])
     return env
 
 

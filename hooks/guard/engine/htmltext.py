@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from guard_engine import Suppression
+from guard.engine.match import Suppression
 
 # Admonition and details forms of `failure` blocks whose title starts with 反例.
 _COUNTEREXAMPLE = re.compile(

@@ -1,8 +1,10 @@
 """Command-line check: the guard's engine and rules, without a build.
 
-    python hooks/guard_check.py                 # docs/, includes/, mkdocs.yml, shipped search lists
-    python hooks/guard_check.py docs/a.md ...   # just these files (pre-commit)
-    python hooks/guard_check.py --format json   # machine-readable findings
+    python hooks/guard                 # docs/, includes/, mkdocs.yml, shipped search lists
+    python hooks/guard docs/a.md ...   # just these files (pre-commit)
+    python hooks/guard --format json   # machine-readable findings
+    python hooks/guard --format github # GitHub Actions annotations (…/codequality: GitLab)
+    python hooks/guard --site site     # a built site's HTML, whatever built it
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the check could
 not run (missing or invalid rules, a path that does not exist).
@@ -19,13 +21,13 @@ from pathlib import Path
 
 import yaml
 
-HOOKS = Path(__file__).resolve().parent
-ROOT = HOOKS.parent
-sys.path.insert(0, str(HOOKS))
+from guard.engine import report as guard_report
+from guard.engine.load import load
+from guard.engine.rules import RuleError
+from guard.engine.htmltext import mark_counterexamples
+from guard.engine.sources import GuardInputError, Includes, Report, check_file, read_text, rendered_reports
 
-import guard_report  # noqa: E402
-from guard_rules import RuleError, load  # noqa: E402
-from guard_sources import Includes, Report, check_file  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 # search/ lists that ship inside the search index; golden queries and the jieba dictionary do not.
 DEFAULT_PATHS = ("docs", "includes", "mkdocs.yml", "search/synonyms.txt", "search/function-words.txt")
@@ -90,29 +92,64 @@ def _check_files(files: list[Path]) -> list[Report]:
     return reports
 
 
+# What a built site ships as text: its pages and the exports beside them (not vendored assets).
+SITE_SUFFIXES = {".html", ".htm", ".txt", ".json", ".xml"}
+SITE_SKIPPED = {"assets", "search"}
+FORMATS = {"text": None, "json": guard_report.as_json, "github": guard_report.as_github,
+           "codequality": guard_report.as_code_quality}
+
+
+def check_site(site: Path) -> list[Report]:
+    """Every page and export of a built site, as shipped: so a site built with the
+    hooks skipped, or by another generator, is still checked before it is published."""
+    ruleset = load()
+    reports: list[Report] = []
+    for path in files_under(site):
+        relative = path.relative_to(site)
+        if relative.parts[0] in SITE_SKIPPED or path.suffix.lower() not in SITE_SUFFIXES:
+            continue
+        shown = path.as_posix()
+        try:
+            text = read_text(path)
+        except GuardInputError as error:
+            reports.append(Report(shown, 1, 1, "GUARD", "error", str(error)))
+            continue
+        if path.suffix.lower() in {".html", ".htm"}:
+            # Another generator does not mark counterexample blocks: mark them as the build does.
+            reports += rendered_reports(mark_counterexamples(text), shown, ruleset)
+        else:
+            reports += rendered_reports(f"<pre>{_escape(text)}</pre>", shown, ruleset)
+    return reports
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="检查文件中是否含有被禁止的胁迫性催收手段。")
     parser.add_argument("paths", nargs="*", type=Path, help="要检查的文件或目录（默认：docs、includes、mkdocs.yml 和随索引发布的搜索词表）")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=tuple(FORMATS), default="text",
+                        help="text（默认）、json、github（GitHub Actions 注释）或 codequality（GitLab Code Quality 报告）")
+    parser.add_argument("--site", type=Path, help="检查构建好的站点目录（HTML 与导出文件），发布前使用")
     args = parser.parse_args(argv)
-    paths = args.paths or [ROOT / p for p in DEFAULT_PATHS if (ROOT / p).exists()]
-    missing = [str(p) for p in paths if not p.exists()]
+    paths = args.paths or ([] if args.site else [ROOT / p for p in DEFAULT_PATHS if (ROOT / p).exists()])
+    missing = [str(p) for p in [*paths, *([args.site] if args.site else [])] if not p.exists()]
     if missing:
         print(f"guard: 路径不存在：{', '.join(missing)}", file=sys.stderr)
         return 2
     try:
-        reports = check(paths)
+        reports = (check_site(args.site) if args.site else []) + (check(paths) if paths else [])
     except RuleError as error:
         print(f"guard: 规则无法加载，检查未进行：\n{error}", file=sys.stderr)
         return 2
-    if args.format == "json":
-        print(guard_report.as_json(reports))
+    render = FORMATS[args.format]
+    if render is not None:
+        print(render(reports))
+        print(guard_report.summary(reports), file=sys.stderr)
     else:
         for line in guard_report.lines(reports):
             print(line)
         print(guard_report.summary(reports), file=sys.stderr)
     return 1 if any(r.is_error for r in reports) else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guard_engine import Finding, Suppression, scan_text
-from guard_normalize import line_col
-from guard_rules import RuleSet
+from guard.engine.htmltext import page_text
+from guard.engine.match import Finding, Suppression, scan_text
+from guard.engine.normalize import line_col, plain
+from guard.engine.rules import RuleSet
 
 # Files whose bytes are text a reader (or a browser) will see.
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".csv", ".tsv", ".json", ".svg",
@@ -125,6 +126,20 @@ def scan_markdown(text: str, shown: str, ruleset: RuleSet) -> list[Report]:
     return to_reports(scan_text(text, ruleset, suppressions), text, shown) + problems
 
 
+def rendered_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
+    """The first finding of each rule in a rendered page, quoting the rendered text."""
+    text, suppressions = page_text(html)
+    reports: dict[str, Report] = {}
+    for finding in scan_text(text, ruleset, suppressions):
+        if finding.rule.id in reports:
+            continue
+        report = to_reports([finding], text, shown)[0]
+        excerpt = plain(text[max(0, finding.start - 10):finding.end + 10])[:60]
+        reports[finding.rule.id] = Report(shown, 0, 0, report.rule_id, report.level,
+                                          f"（出现在渲染后的页面中：“{excerpt}”）" + report.message)
+    return list(reports.values())
+
+
 def check_includes(text: str, ruleset: RuleSet, includes: Includes, *, origin: Path | None = None) -> list[Report]:
     """The snippet files a Markdown source includes, each checked once per run."""
     reports: list[Report] = []
@@ -212,7 +227,12 @@ def to_reports(findings: list[Finding], text: str, shown: str) -> list[Report]:
 def message(finding: Finding) -> str:
     rule = finding.rule
     lesson = rule.lesson.removesuffix(".md").removesuffix("index") + "/"
-    return f"{rule.name} — 改为：{rule.instead}（见 {lesson.replace('//', '/')}）"
+    why = ""
+    if finding.signal is not None:
+        # A learned finding shows its evidence: how sure, and the corpus sentences it resembles.
+        examples = "；".join(f"“{example}”" for example in finding.signal.neighbours)
+        why = f"（学习信号判断，置信度 {finding.signal.score:.2f}；最接近的语料：{examples}）"
+    return f"{rule.name}{why} — 改为：{rule.instead}（见 {lesson.replace('//', '/')}）"
 
 
 def _problem(shown: str, text: str, line: int = 1, column: int = 1) -> Report:

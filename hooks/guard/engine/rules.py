@@ -1,28 +1,26 @@
-"""Load the guard's rule data, check it, and compile it — or refuse to load.
+"""The guard's rule data as compiled objects — or a RuleError saying what is wrong.
 
-The data (hooks/guard_rules.yml) says what is flagged, why, on which basis and
-what to do instead; this module only turns it into compiled patterns. Every
-rule carries specs (sentences it must flag and sentences it must pass); they run
-at load time, so a rule that stops doing its job cannot ship.
+The data (hooks/guard/data/rules.yml) says what is flagged, why, on which basis
+and what to do instead; this module only checks its shape and turns it into
+compiled patterns. Loading with specs is guard.engine.load.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-import guard_regex
+from guard.engine import optimize
 
-RULES_FILE = Path(__file__).with_name("guard_rules.yml")
+RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "rules.yml"
 
 LEVELS = ("error", "warning")
 SCOPES = ("clause", "sentence")
 _TOP_KEYS = {"version", "lexicon", "cues", "rules"}
-_CUE_KEYS = {"negation", "not_negation", "condemnation"}
+_CUE_KEYS = {"negation", "not_negation", "condemnation", "reported"}
 _RULE_KEYS = {"id", "name", "level", "why", "basis", "instead", "lesson", "negation",
               "patterns", "exceptions", "specs"}
 _REQUIRED_RULE_KEYS = _RULE_KEYS - {"exceptions", "negation"}
@@ -66,8 +64,11 @@ class RuleSet:
     rules: tuple[Rule, ...]
     not_negation: re.Pattern[str]  # a cue followed by this negates something else (不要怕)
     condemnation: re.Pattern[str]  # after a match in its sentence: the text condemns it
+    reported: re.Pattern[str]  # anywhere in its sentence: the text reports or challenges someone else's act
     source: Path
     text: str = field(default="", repr=False)  # the data as read, for worker processes
+    # The learned signal (classifier.Model), attached by guard.engine.load; None while specs run.
+    model: object | None = field(default=None, repr=False, compare=False)
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -76,30 +77,13 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def load(path: Path = RULES_FILE) -> RuleSet:
-    """Load, validate and compile the rules, then run every rule's specs.
-
-    Several hooks need the rules in one build: the same file content loads once.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleError(f"{path}: 规则文件不存在，守卫拒绝在没有规则的情况下运行") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise RuleError(f"{path}: 无法读取规则文件：{error}") from None
-    return load_text(text, path)
-
-
-@lru_cache(maxsize=4)
-def load_text(text: str, path: Path) -> RuleSet:
-    """Rules from text already read (a worker process gets the text its parent checked)."""
+def parse_text(text: str, path: Path) -> RuleSet:
+    """Validate and compile rule data (its specs run in guard.engine.load)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise RuleError(f"{path}: 规则文件不是有效的 YAML：{error}") from None
-    ruleset = _compile(data, path, text)
-    _run_specs(ruleset)
-    return ruleset
+    return _compile(data, path, text)
 
 
 # -----------------------------------------------------------------------------
@@ -124,6 +108,7 @@ def _compile(data: object, path: Path, text: str) -> RuleSet:
                           f"{where}: cues.not_negation")
     condemnation = _regex(_alternation(_terms(cues["condemnation"], f"{where}: cues.condemnation")),
                           f"{where}: cues.condemnation")
+    reported = _regex(_alternation(_terms(cues["reported"], f"{where}: cues.reported")), f"{where}: cues.reported")
 
     rules_data = data["rules"]
     if not isinstance(rules_data, list) or not rules_data:
@@ -133,7 +118,7 @@ def _compile(data: object, path: Path, text: str) -> RuleSet:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RuleError(f"{where}: 规则 id 重复：{', '.join(duplicates)}")
-    return RuleSet(tuple(rules), not_negation, condemnation, path, text)
+    return RuleSet(tuple(rules), not_negation, condemnation, reported, path, text)
 
 
 def _rule(item: object, index: int, where: str, terms: dict, negation_terms: dict) -> Rule:
@@ -242,7 +227,7 @@ def _regex(pattern: str, label: str) -> re.Pattern[str]:
         raise RuleError(f"{label}: 无效的正则表达式（{error}）：{pattern}") from None
     if compiled.match(""):
         raise RuleError(f"{label}: 模式会匹配空文本，等于匹配一切：{pattern}")
-    faster = guard_regex.optimize(pattern)
+    faster = optimize.optimize(pattern)
     return compiled if faster == pattern else re.compile(faster)
 
 
@@ -264,26 +249,3 @@ def _mapping(value: object, label: str, allowed: set | None = None, *, required:
     missing = sorted(required - set(value))
     if missing:
         raise RuleError(f"{label}: 缺少字段 {missing[0]!r}")
-
-
-# -----------------------------------------------------------------------------
-# Specs
-# -----------------------------------------------------------------------------
-
-
-def _run_specs(ruleset: RuleSet) -> None:
-    from guard_engine import pattern_matches, scan_text  # the engine imports this module
-
-    failures = []
-    for rule in ruleset.rules:
-        for pattern in rule.patterns:
-            if not any(pattern_matches(pattern, sentence) for sentence in rule.flag_specs):
-                failures.append(f"{rule.id} 的模式没有任何 flag 样例能触发（无法验证的模式）：{pattern.source}")
-        for sentence in rule.flag_specs:
-            if not any(f.rule.id == rule.id for f in scan_text(sentence, ruleset)):
-                failures.append(f"{rule.id} 应当拦截却放过了：{sentence}")
-        for sentence in rule.pass_specs:
-            if any(f.rule.id == rule.id for f in scan_text(sentence, ruleset)):
-                failures.append(f"{rule.id} 应当放行却拦截了：{sentence}")
-    if failures:
-        raise RuleError(f"{ruleset.source}: 规则自检（specs）未通过，拒绝加载：\n  " + "\n  ".join(failures))

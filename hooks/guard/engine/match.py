@@ -2,9 +2,15 @@
 
 A match is exempt only when the text itself says the act is forbidden — a
 negation cue that governs it (same clause, just before it, and not "不要怕"),
-a condemnation after it in the same sentence ("……属于违规"), or a rule's own
-contextual exception in the same scope — or when it sits inside a
-counterexample block that names its rule.
+a condemnation after it in the same sentence ("……属于违规"), a report of
+someone else's act in the same sentence (法院查明，被告人……; a customer's
+"你们说我……我已经报警"), or a rule's own contextual exception in the same
+scope — or when it sits inside a counterexample block that names its rule.
+A sentence a rule lets pass this way is still judged by the learned signal.
+
+Then the learned signal (classifier.py), when the rule set carries a model,
+judges each line or sentence no rule matched; a counterexample block silences it
+when the block names the category it predicts (or its runner-up).
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from guard_normalize import Folded, fold
-from guard_rules import Pattern, Rule, RuleSet
+from guard.engine.classifier import VETO, Signal, Unit, judged_units, score_around
+from guard.engine.normalize import Folded, fold
+from guard.engine.rules import Pattern, Rule, RuleSet
 
 # How far before a match a negation cue may stand and still govern it.
 NEGATION_REACH = 24
@@ -26,6 +33,7 @@ class Finding:
     rule: Rule
     start: int  # index in the source text
     end: int
+    signal: Signal | None = None  # set when the learned signal, not a pattern, found it
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,32 @@ def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression]
                 if any(s.start <= source_start < s.end and rule.id in s.rule_ids for s in suppressions):
                     continue
                 findings[key] = Finding(rule, source_start, source_end)
-    return sorted(findings.values(), key=lambda f: (f.start, f.rule.id))
+    found = list(findings.values())
+    if ruleset.model is not None:
+        units = judged_units(source, ruleset.model)
+        found = [f for f in found if not _vetoed(source, f, units, ruleset)]
+        found += _learned(units, ruleset, found, suppressions)
+    return sorted(found, key=lambda f: (f.start, f.rule.id))
+
+
+def _vetoed(source: str, finding: Finding, units: list[Unit], ruleset: RuleSet) -> bool:
+    """A rule match in text the model is confident is sound (a court's account, a complaint)."""
+    score = score_around(source, finding.start, finding.end, units, ruleset.model)
+    return score is not None and score < VETO
+
+
+def _learned(units: list[Unit], ruleset: RuleSet, found: list[Finding],
+             suppressions: tuple[Suppression, ...]) -> list[Finding]:
+    """The model's findings on the units no rule already reported."""
+    learned = []
+    for unit in units:
+        if unit.signal is None or any(f.start < unit.end and unit.start < f.end for f in found):
+            continue
+        named = {unit.signal.category, unit.signal.runner_up}
+        if any(s.start <= unit.start < s.end and named & s.rule_ids for s in suppressions):
+            continue
+        learned.append(Finding(ruleset.by_id(unit.signal.category), unit.start, unit.end, unit.signal))
+    return learned
 
 
 def pattern_matches(pattern: Pattern, source: str) -> bool:
@@ -92,6 +125,8 @@ def _exempt(rule: Rule, ruleset: RuleSet, folded: Folded, starts: tuple[int, ...
     # (由法院认定, 转告本人回电) is often in the next clause.
     sentence = folded.sentence_span(folded.sentence_of(min(starts)))
     if any(exception.search(text, *sentence) for exception in rule.exceptions):
+        return True
+    if ruleset.reported.search(text, *sentence):
         return True
     if rule.negation is not None and any(_negated(rule, ruleset, folded, s, end) for s in starts):
         return True
