@@ -52,7 +52,7 @@ def measure() -> dict:
         for e in examples:
             units = classifier.judged_units(e.text, guard.model)
             rows.append((e, bool(scan_text(e.text, guard)), bool(scan_text(e.text, rules)),
-                         any(u.signal is not None for u in units)))
+                         any(u.category is not None for u in units)))
         return rows
 
     return {"cv": cv, "valid": shipped(valid), "heldout": shipped(heldout), "threshold": threshold,

@@ -43,7 +43,11 @@ SOURCE, RENDERED = "source", "rendered"
 log = logging.getLogger("mkdocs.hooks.guard")
 
 
-_SCANS = {SOURCE: scan_markdown, RENDERED: rendered_reports}
+def _backstop(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
+    return rendered_reports(html, shown, ruleset, learn=False)
+
+
+_SCANS = {SOURCE: scan_markdown, RENDERED: _backstop}
 
 
 def _check_batch(pages: list[tuple[str, str, str]], rules_text: str, rules_path: str) -> list[list[Report]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import math
 import os
@@ -55,7 +56,7 @@ MIN_UNIT = 6
 # How many corpus examples a finding quotes.
 NEIGHBOURS = 2
 # Bump when features or training change in a way the code hash would not show.
-FORMAT = 3
+FORMAT = 4
 
 # A unit is a line, or a sentence within a line: short enough to judge one message.
 _UNIT = re.compile(r"[^\n。！？!?；;]+")
@@ -94,7 +95,10 @@ class Unit:
     start: int  # in the scanned text
     end: int
     score: float  # probability that the unit is coercive
-    signal: Signal | None  # set when the score reaches the threshold
+    prepared: str  # what the model read
+    # Set when the score reaches the threshold: the likeliest category and the next.
+    category: str | None = None
+    runner_up: str | None = None
 
 
 # -----------------------------------------------------------------------------
@@ -197,8 +201,12 @@ class Model:
         # Scanning scores most units of every page: a plain dict of n-gram -> (idf, weight)
         # gives the detector's exact score several times faster than the sparse pipeline.
         weights = self.detector.coef_.ravel()
-        self.ngrams = {gram: (float(self.vectorizer.idf_[column]), float(weights[column]))
+        self.ngrams = {gram: (float(self.vectorizer.idf_[column]), float(weights[column]), column)
                        for gram, column in self.vectorizer.vocabulary_.items()}
+        # The categorizer's weights as a plain array: naming a category needs numpy only.
+        self.category_weights = self.categorizer.coef_.astype("float32")
+        self.category_bias = self.categorizer.intercept_.astype("float32")
+        self.classes = [str(c) for c in self.categorizer.classes_]
         self.intercept = float(self.detector.intercept_[0])
         self.longest = self.vectorizer.ngram_range[1]
 
@@ -209,42 +217,97 @@ class Model:
 
     def score(self, text: str) -> float:
         """P(coercive) for one prepared text: the detector's score, computed directly."""
-        counts: dict[str, int] = {}
-        ngrams = self.ngrams
-        for size in range(1, self.longest + 1):
-            for start in range(len(text) - size + 1):
-                gram = text[start:start + size]
-                if gram in ngrams:
-                    counts[gram] = counts.get(gram, 0) + 1
-        norm = total = 0.0
-        for gram, count in counts.items():
-            idf, weight = ngrams[gram]
-            value = (1.0 + math.log(count)) * idf  # sublinear tf times idf
-            norm += value * value
-            total += value * weight
-        margin = self.intercept + (total / math.sqrt(norm) if norm else 0.0)
-        return 1.0 / (1.0 + math.exp(-margin))
+        return _linear_score(text, self.ngrams, self.intercept, self.longest)
 
-    def judge(self, texts: list[str]) -> list[tuple[float, Signal | None]]:
-        """(score, Signal or None) for each prepared text: a Signal when it reaches the threshold."""
+    def neighbours(self, text: str, category: str) -> tuple[str, ...]:
+        """The coercive corpus examples of `category` closest to a prepared text."""
         import numpy as np
 
-        scores = [self.score(text) for text in texts]
-        flagged = [row for row, score in enumerate(scores) if score >= self.threshold]
-        out: list[tuple[float, Signal | None]] = [(score, None) for score in scores]
-        if not flagged:
-            return out
-        matrix, _, categories = self.scores([texts[row] for row in flagged])
-        classes = self.categorizer.classes_
-        for position, row in enumerate(flagged):
-            score = scores[row]
-            order = np.argsort(-categories[position])
-            category, runner_up = classes[order[0]], classes[order[1]]
-            similarity = (self.neighbour_matrix @ matrix[position].T).toarray().ravel()
-            ranked = [i for i in np.argsort(-similarity) if self.examples[i].rule == category][:NEIGHBOURS]
-            out[row] = (score, Signal(str(category), score, str(runner_up),
-                                      tuple(self.examples[i].text for i in ranked)))
-        return out
+        vector = self.vectorizer.transform([text])
+        similarity = (self.neighbour_matrix @ vector.T).toarray().ravel()
+        ranked = [i for i in np.argsort(-similarity) if self.examples[i].rule == category][:NEIGHBOURS]
+        return tuple(self.examples[i].text for i in ranked)
+
+
+def _features(text: str, ngrams: dict, longest: int) -> tuple[list[int], list[float], list[float]]:
+    """Columns, l2-normalised sublinear tf-idf values and detector weights of a prepared text."""
+    counts: dict[str, int] = {}
+    for size in range(1, longest + 1):
+        for start in range(len(text) - size + 1):
+            gram = text[start:start + size]
+            if gram in ngrams:
+                counts[gram] = counts.get(gram, 0) + 1
+    columns, values, weights = [], [], []
+    for gram, count in counts.items():
+        idf, weight, column = ngrams[gram]
+        columns.append(column)
+        values.append((1.0 + math.log(count)) * idf)
+        weights.append(weight)
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return columns, [v / norm for v in values], weights
+
+
+def _linear_score(text: str, ngrams: dict, intercept: float, longest: int) -> float:
+    """The logistic detector over l2-normalised sublinear tf-idf character n-grams, by hand."""
+    _, values, weights = _features(text, ngrams, longest)
+    margin = intercept + sum(v * w for v, w in zip(values, weights))
+    return 1.0 / (1.0 + math.exp(-margin))
+
+
+class Scorer:
+    """What scanning needs: the detector's exact score from a plain dict, with no
+    scikit-learn import. The full Model (categories, neighbours) loads only when
+    a unit is flagged and has to be explained. Scores are remembered by text:
+    a page's source and rendered text, and boilerplate across pages, repeat."""
+
+    MEMO = 200_000
+
+    def __init__(self, model: Model, full_path: Path | None = None) -> None:
+        self.ngrams, self.intercept, self.longest = model.ngrams, model.intercept, model.longest
+        self.threshold = model.threshold
+        self.category_weights, self.category_bias = model.category_weights, model.category_bias
+        self.classes = model.classes
+        self._full: Model | None = model
+        self._full_path = full_path
+        self._memo: dict[str, float] = {}
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_full": None, "_memo": {}}
+
+    def full(self) -> Model:
+        if self._full is None:
+            try:
+                with self._full_path.open("rb") as handle:
+                    self._full = pickle.load(handle)
+            except (OSError, pickle.PickleError, AttributeError, EOFError) as error:
+                raise CorpusError(f"{self._full_path}: 无法读取已训练的模型：{error}") from None
+        return self._full
+
+    def __getattr__(self, name: str):
+        # examples, scores, categorizer …: the full model's, loaded on first use.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
+
+    def score(self, text: str) -> float:
+        score = self._memo.get(text)
+        if score is None:
+            if len(self._memo) >= self.MEMO:
+                self._memo.clear()
+            score = self._memo[text] = _linear_score(text, self.ngrams, self.intercept, self.longest)
+        return score
+
+    def categories(self, text: str) -> tuple[str, str]:
+        """The likeliest category of a prepared text, and the next."""
+        import numpy as np
+
+        columns, values, _ = _features(text, self.ngrams, self.longest)
+        logits = self.category_bias + self.category_weights[:, columns] @ np.asarray(values, dtype="float32")
+        first, second = np.argsort(-logits)[:2]
+        return self.classes[first], self.classes[second]
+
+    def neighbours(self, text: str, category: str) -> tuple[str, ...]:
+        return self.full().neighbours(text, category)
 
 
 def cross_validated_scores(examples: list[Example], folds: int = FOLDS):
@@ -293,10 +356,10 @@ def cache_dir() -> Path:
 
 
 def _digest(files: list[Path], extra: tuple[Example, ...]) -> str:
-    import numpy
-    import sklearn
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(f"{FORMAT} {sklearn.__version__} {numpy.__version__}".encode())
+    # Versions from package metadata: importing scikit-learn just to read them costs a second.
+    digest = hashlib.sha256(f"{FORMAT} {version('scikit-learn')} {version('numpy')}".encode())
     digest.update(Path(__file__).read_bytes())
     for path in files:
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
@@ -306,35 +369,37 @@ def _digest(files: list[Path], extra: tuple[Example, ...]) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_model(directory: Path = CORPUS_DIR, extra: tuple[Example, ...] = ()) -> Model:
+def load_model(directory: Path = CORPUS_DIR, extra: tuple[Example, ...] = ()) -> Scorer:
     """The model for this corpus (plus `extra` examples, such as the rules' specs):
     from the cache, or trained now and cached."""
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        raise CorpusError("scikit-learn 无法导入：守卫的学习信号需要它（见 requirements.txt）") from None
+    if importlib.util.find_spec("sklearn") is None:
+        raise CorpusError("scikit-learn 无法导入：守卫的学习信号需要它（见 requirements.txt）")
     files = corpus_files(directory, TRAIN_GLOB)
-    cached = cache_dir() / f"model-{_digest(files, extra)}.pickle"
-    if cached.is_file():
+    digest = _digest(files, extra)
+    scorer_path, full_path = (cache_dir() / f"model-{digest}.{part}.pickle" for part in ("scorer", "full"))
+    if scorer_path.is_file() and full_path.is_file():
         try:
-            with cached.open("rb") as handle:
+            with scorer_path.open("rb") as handle:
                 return pickle.load(handle)
         except Exception:  # noqa: BLE001 - a torn or stale cache file: train again
             pass
     model = train([example for path in files for example in read_corpus(path)] + list(extra))
-    _store(model, cached)
-    return model
+    # The full model first: a scorer on disk always has its explainer beside it.
+    if _store(model, full_path):
+        _store(Scorer(model, full_path), scorer_path)
+    return Scorer(model, full_path)
 
 
-def _store(model: Model, path: Path) -> None:
+def _store(value: object, path: Path) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: parallel builds never read half a file.
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
+        return True
     except OSError:
-        pass  # no cache: the next build trains again, slower but just as checked
+        return False  # no cache: the next build trains again, slower but just as checked
 
 
 # -----------------------------------------------------------------------------
@@ -359,7 +424,7 @@ def _is_word_list(unit: str) -> bool:
     return len(words) >= 3 and all(len(word) <= 8 for word in words)
 
 
-def score_around(source: str, start: int, end: int, units: list[Unit], model: Model) -> float | None:
+def score_around(source: str, start: int, end: int, units: list[Unit], model: Scorer) -> float | None:
     """The model's score for the text around source[start:end] (None: no unit there)."""
     around = [unit for unit in units if unit.start < end and start < unit.end]
     if not around:
@@ -374,8 +439,16 @@ def score_around(source: str, start: int, end: int, units: list[Unit], model: Mo
     return score
 
 
-def judged_units(source: str, model: Model) -> list[Unit]:
-    """Every unit of `source` worth judging, scored, in source order."""
-    pieces = units(source)
-    judged = model.judge([prepared for _, _, prepared in pieces])
-    return [Unit(start, end, score, signal) for (start, end, _), (score, signal) in zip(pieces, judged)]
+def judged_units(source: str, model: Scorer) -> list[Unit]:
+    """Every unit of `source` worth judging, scored, with categories where flagged, in source order."""
+    judged = []
+    for unit in scored_units(source, model):
+        if unit.score >= model.threshold:
+            unit = Unit(unit.start, unit.end, unit.score, unit.prepared, *model.categories(unit.prepared))
+        judged.append(unit)
+    return judged
+
+
+def scored_units(source: str, model: Scorer) -> list[Unit]:
+    """Every unit of `source` worth judging, scored only."""
+    return [Unit(start, end, model.score(prepared), prepared) for start, end, prepared in units(source)]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from guard.engine.classifier import CORPUS_DIR, CorpusError, Example, load_model
-from guard.engine.match import pattern_matches, scan_text
+from guard.engine.match import is_flagged, pattern_matches, scan_text
 from guard.engine.rules import RULES_FILE, RuleError, RuleSet, parse_text
 
 
@@ -21,6 +21,7 @@ def load(path: Path = RULES_FILE, *, corpus: Path = CORPUS_DIR) -> RuleSet:
     return with_model(load_rules(path), corpus)
 
 
+@lru_cache(maxsize=4)
 def with_model(ruleset: RuleSet, corpus: Path = CORPUS_DIR) -> RuleSet:
     """`ruleset` carrying the model for `corpus`; a missing or broken corpus stops the guard."""
     try:
@@ -30,7 +31,7 @@ def with_model(ruleset: RuleSet, corpus: Path = CORPUS_DIR) -> RuleSet:
     guarded = dataclasses.replace(ruleset, model=model)
     # The model may set aside a rule match it is sure is sound, but never a rule's own flag specs.
     missed = [f"{rule.id}：{sentence}" for rule in ruleset.rules for sentence in rule.flag_specs
-              if not any(f.rule.id == rule.id or f.signal is not None for f in scan_text(sentence, guarded))]
+              if not is_flagged(sentence, guarded)]
     if missed:
         raise RuleError("加上学习信号后，这些规则样例不再被拦截（请把它们作为 label 1 的例句加入语料）：\n  "
                         + "\n  ".join(missed))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from guard.engine.classifier import VETO, Signal, Unit, judged_units, score_around
+from guard.engine.classifier import VETO, Signal, Unit, judged_units, score_around, scored_units
 from guard.engine.normalize import Folded, fold
 from guard.engine.rules import Pattern, Rule, RuleSet
 
@@ -45,10 +45,38 @@ class Suppression:
     rule_ids: frozenset[str]
 
 
-def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression] = ()) -> list[Finding]:
-    """Every finding in `source`, in source order."""
-    folded = fold(source)
+def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression] = (),
+              *, learn: bool = True) -> list[Finding]:
+    """Every finding in `source`, in source order. With learn=False the model only
+    weighs the rule matches (the build's rendered backstop: the source was judged already)."""
     suppressions = tuple(suppressions)
+    found = _rule_findings(source, ruleset, suppressions)
+    if ruleset.model is not None and (learn or found):
+        units = judged_units(source, ruleset.model) if learn else _around(source, found, ruleset.model)
+        found = [f for f in found if not _vetoed(source, f, units, ruleset)]
+        if learn:
+            found += _learned(units, ruleset, found, suppressions)
+    return sorted(found, key=lambda f: (f.start, f.rule.id))
+
+
+def _around(source: str, found: list[Finding], model) -> list[Unit]:
+    """Scored units that overlap a rule match: all the veto needs."""
+    return [unit for unit in scored_units(source, model)
+            if any(f.start < unit.end and unit.start < f.end for f in found)]
+
+
+def is_flagged(source: str, ruleset: RuleSet) -> bool:
+    """Whether scan_text would report anything, without explaining learned findings."""
+    found = _rule_findings(source, ruleset, ())
+    if ruleset.model is None:
+        return bool(found)
+    units = scored_units(source, ruleset.model)
+    return (any(not _vetoed(source, f, units, ruleset) for f in found)
+            or any(u.score >= ruleset.model.threshold for u in units))
+
+
+def _rule_findings(source: str, ruleset: RuleSet, suppressions: tuple[Suppression, ...]) -> list[Finding]:
+    folded = fold(source)
     findings: dict[tuple[str, int], Finding] = {}
     for rule in ruleset.rules:
         for pattern in rule.patterns:
@@ -61,12 +89,7 @@ def scan_text(source: str, ruleset: RuleSet, suppressions: Iterable[Suppression]
                 if any(s.start <= source_start < s.end and rule.id in s.rule_ids for s in suppressions):
                     continue
                 findings[key] = Finding(rule, source_start, source_end)
-    found = list(findings.values())
-    if ruleset.model is not None:
-        units = judged_units(source, ruleset.model)
-        found = [f for f in found if not _vetoed(source, f, units, ruleset)]
-        found += _learned(units, ruleset, found, suppressions)
-    return sorted(found, key=lambda f: (f.start, f.rule.id))
+    return list(findings.values())
 
 
 def _vetoed(source: str, finding: Finding, units: list[Unit], ruleset: RuleSet) -> bool:
@@ -80,12 +103,15 @@ def _learned(units: list[Unit], ruleset: RuleSet, found: list[Finding],
     """The model's findings on the units no rule already reported."""
     learned = []
     for unit in units:
-        if unit.signal is None or any(f.start < unit.end and unit.start < f.end for f in found):
+        if unit.category is None or any(f.start < unit.end and unit.start < f.end for f in found):
             continue
-        named = {unit.signal.category, unit.signal.runner_up}
+        named = {unit.category, unit.runner_up}
         if any(s.start <= unit.start < s.end and named & s.rule_ids for s in suppressions):
             continue
-        learned.append(Finding(ruleset.by_id(unit.signal.category), unit.start, unit.end, unit.signal))
+        # The closest corpus examples only for what is reported: it loads the full model.
+        signal = Signal(unit.category, unit.score, unit.runner_up,
+                        ruleset.model.neighbours(unit.prepared, unit.category))
+        learned.append(Finding(ruleset.by_id(unit.category), unit.start, unit.end, signal))
     return learned
 
 

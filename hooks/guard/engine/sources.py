@@ -126,11 +126,14 @@ def scan_markdown(text: str, shown: str, ruleset: RuleSet) -> list[Report]:
     return to_reports(scan_text(text, ruleset, suppressions), text, shown) + problems
 
 
-def rendered_reports(html: str, shown: str, ruleset: RuleSet) -> list[Report]:
-    """The first finding of each rule in a rendered page, quoting the rendered text."""
+def rendered_reports(html: str, shown: str, ruleset: RuleSet, *, learn: bool = True) -> list[Report]:
+    """The first finding of each rule in a rendered page, quoting the rendered text.
+
+    The build's backstop passes learn=False: the learned signal judged the page's
+    source already, and judging every page twice would slow the build."""
     text, suppressions = page_text(html)
     reports: dict[str, Report] = {}
-    for finding in scan_text(text, ruleset, suppressions):
+    for finding in scan_text(text, ruleset, suppressions, learn=learn):
         if finding.rule.id in reports:
             continue
         report = to_reports([finding], text, shown)[0]
