@@ -14,7 +14,7 @@ Training is deterministic and happens only when the corpus (or this code, or
 the library versions) changes; the fitted model is cached outside the
 repository. The threshold is calibrated on cross-validated scores of the
 training files: the score at which sound training text is flagged at most
-TARGET_FALSE_POSITIVES of the time. Held-out files never reach `fit`.
+TARGET_FALSE_POSITIVES of the time. Validation and held-out files never reach `fit`.
 
 A false positive is fixed by adding a reviewed sentence to the corpus.
 """
@@ -37,7 +37,8 @@ from pathlib import Path
 from guard.engine.normalize import fold
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "data" / "corpus"
-# Training files fit the model; held-out files only measure it.
+# Training files fit the model; validation files chose the threshold target and the veto;
+# held-out files only measure it.
 TRAIN_GLOB, VALID_GLOB, HELDOUT_GLOB = "train-*.tsv", "valid-*.tsv", "heldout-*.tsv"
 COLUMNS = ("label", "rule", "hard", "form", "text")
 FORMS = {"sms", "chat", "call", "deck", "script", "news", "notice", "lesson", "customer"}
