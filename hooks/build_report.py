@@ -1,10 +1,10 @@
 """One report per build: page-format problems and guard findings fail together.
 
-Each checking hook says in `on_config` that it will report (`expect`), and hands in its problems in `on_env` (`submit`). The last one to
-hand in raises a single PluginError with every section, before anything is
-written, so a trainer sees everything wrong with a change in one round. A hook
-that is the only one expected raises on its own: nothing waits on a reporter
-that is not configured.
+Each checking hook says in `on_config` that it will report (`expect`), and
+hands in its problems in `on_env` (`submit`). The last one to hand in raises a
+single PluginError with every section, before anything is written, so a trainer
+sees everything wrong with a change in one round. A hook that is the only one
+expected raises on its own: nothing waits on a reporter that is not configured.
 """
 
 from __future__ import annotations
