@@ -103,10 +103,14 @@ def check_site(site: Path) -> list[Report]:
     """Every page and export of a built site, as shipped: so a site built with the
     hooks skipped, or by another generator, is still checked before it is published."""
     ruleset = load()
+    includes = Includes([], Path.cwd())
     reports: list[Report] = []
     for path in files_under(site):
         relative = path.relative_to(site)
         if relative.parts[0] in SITE_SKIPPED or path.suffix.lower() not in SITE_SUFFIXES:
+            continue
+        if path.suffix.lower() not in {".html", ".htm"}:
+            reports += check_file(path, ruleset, includes)  # exports are text: checked as written
             continue
         shown = path.as_posix()
         try:
@@ -114,16 +118,9 @@ def check_site(site: Path) -> list[Report]:
         except GuardInputError as error:
             reports.append(Report(shown, 1, 1, "GUARD", "error", str(error)))
             continue
-        if path.suffix.lower() in {".html", ".htm"}:
-            # Another generator does not mark counterexample blocks: mark them as the build does.
-            reports += rendered_reports(mark_counterexamples(text), shown, ruleset)
-        else:
-            reports += rendered_reports(f"<pre>{_escape(text)}</pre>", shown, ruleset)
+        # Another generator does not mark counterexample blocks: mark them as the build does.
+        reports += rendered_reports(mark_counterexamples(text), shown, ruleset)
     return reports
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,10 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     render = FORMATS[args.format]
     if render is not None:
         print(render(reports))
-        print(guard_report.summary(reports), file=sys.stderr)
     else:
         for line in guard_report.lines(reports):
             print(line)
-        print(guard_report.summary(reports), file=sys.stderr)
+    print(guard_report.summary(reports), file=sys.stderr)
     return 1 if any(r.is_error for r in reports) else 0
 
