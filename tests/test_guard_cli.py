@@ -33,6 +33,19 @@ def test_coercive_file_fails_with_position(tmp_path: Path) -> None:
     assert result.stdout.startswith("bad.md:2:6: C04 联系无关第三人施压 — 改为：")
 
 
+def test_json_files_are_read_as_their_string_values(tmp_path: Path) -> None:
+    # Escapes cannot hide a phrase; quotes and commas do not change how a value reads.
+    hidden = tmp_path / "export.json"
+    hidden.write_text('{\n "text": "\\u7206\\u4ed6\\u7684\\u901a\\u8baf\\u5f55"\n}\n', encoding="utf-8")
+    result = run(str(hidden), cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout.startswith("export.json:2:"), result.stdout
+    assert " C04 " in result.stdout
+    sound = tmp_path / "lessons.json"
+    sound.write_text(json.dumps({"questions": ["客户得了重病", "客户说家人刚去世"]}, ensure_ascii=False, indent=1),
+                     encoding="utf-8")
+    assert run(str(sound), cwd=tmp_path).returncode == 0
+
+
 def test_json_format(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("你就是个老赖。\n", encoding="utf-8")
     (tmp_path / "b.md").write_text("半夜给他打过去。\n", encoding="utf-8")

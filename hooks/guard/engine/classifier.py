@@ -25,7 +25,6 @@ import csv
 import hashlib
 import importlib.util
 import io
-import math
 import os
 import pickle
 import re
@@ -34,7 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from guard.engine.normalize import fold
+from guard.engine import ngrams, normalize
+from guard.engine.ngrams import NgramTable
+from guard.engine.normalize import fold_text
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "data" / "corpus"
 # Training files fit the model; validation files chose the threshold target and the veto;
@@ -57,7 +58,7 @@ MIN_UNIT = 6
 # How many corpus examples a finding quotes.
 NEIGHBOURS = 2
 # Bump when features or training change in a way the code hash would not show.
-FORMAT = 4
+FORMAT = 5
 
 # A unit is a line, or a sentence within a line: short enough to judge one message.
 _UNIT = re.compile(r"[^\n。！？!?；;]+")
@@ -158,7 +159,7 @@ def prepare(text: str) -> str:
     """What the model reads: the guard's folded view (simplified, lower case,
     no spaces, punctuation or invisible characters), as the rules see it, with
     quotation marks kept as a letter."""
-    return fold(_QUOTES.sub(" q ", text)).text
+    return fold_text(_QUOTES.sub(" q ", text))
 
 
 def _vectorizer():
@@ -199,17 +200,15 @@ class Model:
         self.categorizer = _categorizer().fit(matrix[coercive], [e.rule for e in examples if e.label == 1])
         self.neighbour_matrix = matrix[coercive]
         self.threshold = threshold if threshold is not None else 0.5
-        # Scanning scores most units of every page: a plain dict of n-gram -> (idf, weight)
-        # gives the detector's exact score several times faster than the sparse pipeline.
-        weights = self.detector.coef_.ravel()
-        self.ngrams = {gram: (float(self.vectorizer.idf_[column]), float(weights[column]), column)
-                       for gram, column in self.vectorizer.vocabulary_.items()}
+        # Scanning scores every unit of every page: the same detector as sorted n-gram
+        # keys (ngrams.py), scored a page at a time with numpy, without scikit-learn.
+        self.table = NgramTable(self.vectorizer.vocabulary_, self.vectorizer.idf_,
+                                self.detector.coef_.ravel(), self.vectorizer.ngram_range[1])
         # The categorizer's weights as a plain array: naming a category needs numpy only.
         self.category_weights = self.categorizer.coef_.astype("float32")
         self.category_bias = self.categorizer.intercept_.astype("float32")
         self.classes = [str(c) for c in self.categorizer.classes_]
         self.intercept = float(self.detector.intercept_[0])
-        self.longest = self.vectorizer.ngram_range[1]
 
     def scores(self, texts: list[str]):
         """P(coercive) and category probabilities for already-prepared texts."""
@@ -218,7 +217,7 @@ class Model:
 
     def score(self, text: str) -> float:
         """P(coercive) for one prepared text: the detector's score, computed directly."""
-        return _linear_score(text, self.ngrams, self.intercept, self.longest)
+        return float(_probabilities(self.table.margins([text], self.intercept))[0])
 
     def neighbours(self, text: str, category: str) -> tuple[str, ...]:
         """The coercive corpus examples of `category` closest to a prepared text."""
@@ -230,33 +229,14 @@ class Model:
         return tuple(self.examples[i].text for i in ranked)
 
 
-def _features(text: str, ngrams: dict, longest: int) -> tuple[list[int], list[float], list[float]]:
-    """Columns, l2-normalised sublinear tf-idf values and detector weights of a prepared text."""
-    counts: dict[str, int] = {}
-    for size in range(1, longest + 1):
-        for start in range(len(text) - size + 1):
-            gram = text[start:start + size]
-            if gram in ngrams:
-                counts[gram] = counts.get(gram, 0) + 1
-    columns, values, weights = [], [], []
-    for gram, count in counts.items():
-        idf, weight, column = ngrams[gram]
-        columns.append(column)
-        values.append((1.0 + math.log(count)) * idf)
-        weights.append(weight)
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    return columns, [v / norm for v in values], weights
+def _probabilities(margins):
+    import numpy as np
 
-
-def _linear_score(text: str, ngrams: dict, intercept: float, longest: int) -> float:
-    """The logistic detector over l2-normalised sublinear tf-idf character n-grams, by hand."""
-    _, values, weights = _features(text, ngrams, longest)
-    margin = intercept + sum(v * w for v, w in zip(values, weights))
-    return 1.0 / (1.0 + math.exp(-margin))
+    return 1.0 / (1.0 + np.exp(-margins))
 
 
 class Scorer:
-    """What scanning needs: the detector's exact score from a plain dict, with no
+    """What scanning needs: the detector's exact score from the n-gram table, with no
     scikit-learn import. The full Model (categories, neighbours) loads only when
     a unit is flagged and has to be explained. Scores are remembered by text:
     a page's source and rendered text, and boilerplate across pages, repeat."""
@@ -264,7 +244,7 @@ class Scorer:
     MEMO = 200_000
 
     def __init__(self, model: Model, full_path: Path | None = None) -> None:
-        self.ngrams, self.intercept, self.longest = model.ngrams, model.intercept, model.longest
+        self.table, self.intercept = model.table, model.intercept
         self.threshold = model.threshold
         self.category_weights, self.category_bias = model.category_weights, model.category_bias
         self.classes = model.classes
@@ -291,19 +271,23 @@ class Scorer:
         return getattr(self.full(), name)
 
     def score(self, text: str) -> float:
-        score = self._memo.get(text)
-        if score is None:
-            if len(self._memo) >= self.MEMO:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: list[str]) -> list[float]:
+        """P(coercive) for prepared texts: the new ones scored together, in one pass."""
+        new = list(dict.fromkeys(text for text in texts if text not in self._memo))
+        if new:
+            if len(self._memo) + len(new) > self.MEMO:
                 self._memo.clear()
-            score = self._memo[text] = _linear_score(text, self.ngrams, self.intercept, self.longest)
-        return score
+            self._memo.update(zip(new, _probabilities(self.table.margins(new, self.intercept)).tolist()))
+        return [self._memo[text] for text in texts]
 
     def categories(self, text: str) -> tuple[str, str]:
         """The likeliest category of a prepared text, and the next."""
         import numpy as np
 
-        columns, values, _ = _features(text, self.ngrams, self.longest)
-        logits = self.category_bias + self.category_weights[:, columns] @ np.asarray(values, dtype="float32")
+        _, rows, values = self.table.features([text])
+        logits = self.category_bias + self.category_weights[:, self.table.columns[rows]] @ values.astype("float32")
         first, second = np.argsort(-logits)[:2]
         return self.classes[first], self.classes[second]
 
@@ -361,7 +345,9 @@ def _digest(files: list[Path], extra: tuple[Example, ...]) -> str:
 
     # Versions from package metadata: importing scikit-learn just to read them costs a second.
     digest = hashlib.sha256(f"{FORMAT} {version('scikit-learn')} {version('numpy')}".encode())
-    digest.update(Path(__file__).read_bytes())
+    # This code, the table it pickles and the folding it reads through: a change to any trains afresh.
+    for module in (Path(__file__), Path(ngrams.__file__), Path(normalize.__file__)):
+        digest.update(module.read_bytes())
     for path in files:
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     for example in extra:
@@ -452,4 +438,6 @@ def judged_units(source: str, model: Scorer) -> list[Unit]:
 
 def scored_units(source: str, model: Scorer) -> list[Unit]:
     """Every unit of `source` worth judging, scored only."""
-    return [Unit(start, end, model.score(prepared), prepared) for start, end, prepared in units(source)]
+    found = units(source)
+    scores = model.score_many([prepared for _, _, prepared in found])
+    return [Unit(start, end, score, prepared) for (start, end, prepared), score in zip(found, scores)]
