@@ -39,10 +39,12 @@ check-site: $(BIN)/.runtime
 urls: $(BIN)/.runtime
 	KB_UPDATE_PUBLISHED_URLS=1 $(BIN)/mkdocs build --quiet --site-dir $$(mktemp -d)
 
-# Build, guard and search costs at N = 100, 500, 1000 lessons; writes docs/trainers/performance.md.
+# Build, guard and search costs at N = 100, 500, 1000 lessons (docs/trainers/performance.md),
+# and search at the real site and 100 to 5,000 lessons (docs/trainers/search.md).
 bench: $(BIN)/.dev
 	$(BIN)/python bench/guard_eval.py
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/search_scale.py
 
 # The guard's corpus measures (cross-validated and held-out), written to docs/trainers/guard.md.
 guard-eval: $(BIN)/.runtime

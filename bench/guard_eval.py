@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from marked import replace_between  # noqa: E402
 
 from guard.engine import classifier  # noqa: E402
 from guard.engine.load import load, load_rules  # noqa: E402
@@ -114,11 +116,7 @@ def render(results: dict) -> str:
 
 
 def write(table: str) -> None:
-    page = PAGE.read_text(encoding="utf-8")
-    if START not in page or END not in page:
-        raise SystemExit(f"{PAGE}: 缺少 {START} … {END} 标记")
-    page = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: table, page, flags=re.S)
-    PAGE.write_text(page, encoding="utf-8")
+    replace_between(PAGE, START, END, table)
 
 
 def main() -> int:

@@ -39,6 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from marked import replace_between  # noqa: E402
 
 from lessons import LESSON_DIRS, split  # noqa: E402
 
@@ -171,8 +174,10 @@ def guard_throughput(project: Path, runs: int) -> dict:
 
 
 def index_size(project: Path, lessons: int) -> dict:
-    raw = (project / "site-bench/search/search_index.json").read_bytes()
-    packed = len(gzip.compress(raw, 6))
+    # The manifest, the term shards and the display chunks (hooks/search_shards.py), all together.
+    files = sorted((project / "site-bench/search").rglob("*.json"))
+    raw = b"".join(path.read_bytes() for path in files)
+    packed = sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)
     return {"raw": len(raw), "gzip": packed, "raw_per_lesson": len(raw) / lessons, "gzip_per_lesson": packed / lessons}
 
 
@@ -303,12 +308,7 @@ def render(results: dict, profile: list[tuple[str, float]] | None) -> str:
 
 
 def write_page(table: str) -> None:
-    text = PAGE.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{PAGE} 缺少 {START} … {END} 标记")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    PAGE.write_text(before + table + after, encoding="utf-8")
+    replace_between(PAGE, START, END, table)
 
 
 def main() -> None:

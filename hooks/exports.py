@@ -35,6 +35,7 @@ class _Lesson:
     title: str
     description: str
     tags: list[str]
+    questions: list[str]
     url: str
     reviewed: str
     basis: list[str]
@@ -72,6 +73,7 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
         title=page.title or "",
         description=str(meta.get("description", "")),
         tags=[str(tag) for tag in meta.get("tags", [])],
+        questions=[str(question) for question in meta.get("questions", [])],
         url=_url(page.url, config),
         reviewed=str(meta.get("reviewed", "")),
         basis=[str(item) for item in meta.get("basis", [])],
@@ -126,7 +128,8 @@ def _llms_full(lessons: list[_Lesson], config: MkDocsConfig) -> str:
     out = [f"# {config.site_name}", ""]
     for lesson in lessons:
         out += [f"## {lesson.title}", "", f"来源：{lesson.url}", f"审核日期：{lesson.reviewed}",
-                f"依据：{'；'.join(lesson.basis)}", "", lesson.text, ""]
+                f"依据：{'；'.join(lesson.basis)}", f"坐席常见问法：{'；'.join(lesson.questions)}", "",
+                lesson.text, ""]
     return "\n".join(out)
 
 

@@ -27,9 +27,12 @@ LESSON_DIRS = ("conduct", "listening", "negotiation", "records", "privacy")
 # The template's sections, in reading order: the abstract admonition, then H2s.
 SECTIONS = ("要点", "为什么", "怎么做", "推荐话术", "避免", "依据", "自测")
 MAX_DESCRIPTION = 80
-LESSON_KEYS = {"title", "description", "tags", "reviewed", "basis"}
+LESSON_KEYS = {"title", "description", "tags", "questions", "reviewed", "basis"}
 PAGE_KEYS = {"title", "description"}
-OPTIONAL_KEYS = {"hide", "search", "status", "template", "icon"}
+OPTIONAL_KEYS = {"hide", "search", "status", "template", "icon", "questions"}
+# `questions`: how agents ask for the page in the search box; search weighs them highly.
+QUESTIONS = (3, 12)  # how many
+MAX_QUESTION = 24  # characters each: a search-box query, not a paragraph
 
 # libyaml when PyYAML has it: front matter is parsed several times per page per build.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,9 +115,11 @@ def meta_problems(meta: dict, src_uri: str, *, today: dt.date) -> list[str]:
         problems.append(
             f"'description' 有 {len(description.strip())} 个字符，上限 {MAX_DESCRIPTION}"
         )
-    for key in ("tags", "basis"):
+    for key in ("tags", "questions", "basis"):
         if key in meta and not _is_text_list(meta[key]):
             problems.append(f"'{key}' 必须是非空的文本列表")
+    if _is_text_list(meta.get("questions")):
+        problems += _question_problems(meta["questions"])
     if isinstance(meta.get("basis"), list):
         problems += [
             f"'basis' 条目须以 [V] 或 [S] 结尾（只引用已核实或二手一致的来源）：{item}"
@@ -148,6 +153,21 @@ def section_problems(body: str) -> list[str]:
     if missing:
         return [f"缺少模板章节：{'、'.join(missing)}"]
     return [f"模板章节顺序应为 {' · '.join(SECTIONS)}，实际为 {' · '.join(found)}"]
+
+
+def _question_problems(questions: list[str]) -> list[str]:
+    low, high = QUESTIONS
+    problems = []
+    if not low <= len(questions) <= high:
+        problems.append(f"'questions' 有 {len(questions)} 条，应为 {low}–{high} 条")
+    problems += [f"'questions' 的条目超过 {MAX_QUESTION} 个字符（写成坐席会输入的短问句）：{q}"
+                 for q in questions if len(q.strip()) > MAX_QUESTION]
+    seen: set[str] = set()
+    for question in questions:
+        if question.strip() in seen:
+            problems.append(f"'questions' 有重复条目：{question}")
+        seen.add(question.strip())
+    return problems
 
 
 def _is_text_list(value: object) -> bool:

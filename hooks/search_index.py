@@ -1,15 +1,16 @@
-"""Chinese search, verified: jieba must segment the index, or the build fails.
+"""Chinese search, verified and prebuilt.
 
 Material segments Chinese text with jieba only if jieba imports, and says
 nothing when it does not; a site built that way finds almost nothing for a
-Chinese query. This hook makes that a build error, and then prepares the
-index for the project's search worker:
+Chinese query. This hook makes that a build error. Then it turns Material's
+index into the project's prebuilt, sharded index (search_shards.py), which
+the project's search worker reads a few small files at a time:
 
-- lesson tags are phrases agents type (客户说手头紧); their words go into a
-  `keywords` field, so a query that shares a word with a tag still finds it;
+- each page's title, `questions`, `tags`, headings, description and text,
+  weighted in that order; trainer guides rank after every lesson;
 - the function words and synonym groups trainers keep in search/ go into the
-  index config, where the worker drops the former from queries and expands
-  the latter (没钱 → 手头紧、资金困难 …).
+  manifest, where the worker drops the former from queries and expands the
+  latter (没钱 → 手头紧、资金困难 …).
 """
 
 from __future__ import annotations
@@ -22,13 +23,22 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+import search_shards
 
 FUNCTION_WORDS = "search/function-words.txt"
 SYNONYMS = "search/synonyms.txt"
 SEPARATOR_MARK = "\u200b"
 MIN_SEGMENTED_SHARE = 0.5  # of documents with Chinese text
-# Between title (1e3) and whole tags (1e6): a tag's word says more than a title's.
-KEYWORD_BOOST = 1e4
+SITUATIONS = "situations.md"
+# When nothing matches: the lessons the situations page sends agents to most.
+FALLBACK_LESSONS = 5
+_LINK = re.compile(r"\]\((?:\.\./)?([a-z0-9-]+/[a-z0-9-]+)\.md")
+
+# What each page brings besides Material's index: front matter, by page URL.
+_pages: dict[str, dict] = {}
+_fallback: list[str] = []
 
 
 # Before Material's search plugin, which crashes on a user dictionary without jieba.
@@ -50,7 +60,24 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # Missing or unreadable lists fail before the build, not after it.
     _function_words(config)
     _synonyms(config)
+    _pages.clear()
     return config
+
+
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files) -> str:
+    meta = page.meta or {}
+    _pages[page.url] = {
+        "description": str(meta.get("description") or ""),
+        "tags": [str(t) for t in meta.get("tags") or []],
+        "questions": [str(q) for q in meta.get("questions") or []],
+        "lesson": "basis" in meta,
+    }
+    if page.file.src_uri == SITUATIONS:
+        counts: dict[str, int] = {}
+        for target in _LINK.findall(markdown):
+            counts[target + "/"] = counts.get(target + "/", 0) + 1
+        _fallback[:] = sorted(counts, key=lambda url: (-counts[url], url))[:FALLBACK_LESSONS]
+    return markdown
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
@@ -67,13 +94,44 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             f"请确认 jieba 已安装，search 插件的 lang 包含 zh"
         )
     function_words = _function_words(config)
-    for doc in index["docs"]:
-        if doc.get("tags"):
-            doc["keywords"] = SEPARATOR_MARK.join(tag_words(doc["tags"], function_words))
-    index["config"]["fields"]["keywords"] = {"boost": KEYWORD_BOOST}
-    index["config"]["function_words"] = sorted(function_words)
-    index["config"]["synonyms"] = _synonyms(config)
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    files = search_shards.build(
+        _search_pages(index["docs"], config), _cut, function_words=function_words,
+        synonyms=_synonyms(config), config=index["config"], fallback=[*_fallback, "situations/"],
+    )
+    folder = path.parent
+    (folder / "kb").mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _search_pages(docs: list[dict], config: MkDocsConfig) -> list[search_shards.Page]:
+    """Material's index entries (a page, then its sections) as one Page each, with front matter."""
+    separator = re.compile(_search_config(config).get("separator") or r"[\s\u200b\-]+")
+    pages: dict[str, search_shards.Page] = {}
+    for doc in docs:
+        url, _, anchor = doc["location"].partition("#")
+        page = pages.get(url)
+        if page is None:
+            meta = _pages.get(url, {})
+            kind = "trainer" if url.startswith("trainers/") else "lesson" if meta.get("lesson") else "reference"
+            page = pages[url] = search_shards.Page(
+                url, _plain(doc.get("title", "")), kind, meta.get("description", ""),
+                meta.get("tags", []), meta.get("questions", []),
+            )
+        if anchor:
+            page.headings.append((anchor, _plain(doc.get("title", ""))))
+        page.text.append(doc.get("text", ""))
+    for page in pages.values():
+        # One pass over each page's text, not one per section.
+        page.text = separator.split(_TAG.sub(" ", " ".join(page.text)))
+    return list(pages.values())
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    return _TAG.sub("", text).replace(SEPARATOR_MARK, "")
 
 
 def tag_words(tags: list[str], function_words: set[str]) -> list[str]:
@@ -87,7 +145,7 @@ def tag_words(tags: list[str], function_words: set[str]) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _cut(text: str) -> tuple[str, ...]:
     import jieba
 

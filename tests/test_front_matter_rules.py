@@ -14,6 +14,7 @@ GOOD = {
     "title": "开场与表明身份",
     "description": "接通后几秒内说清你是谁、代表谁、为什么来电。",
     "tags": ["怎么表明身份"],
+    "questions": ["怎么表明身份", "客户问你是谁", "开场白怎么说"],
     "reviewed": dt.date(2026, 11, 1),
     "basis": ["《个人信息保护法》第六条 [V]"],
 }
@@ -38,6 +39,12 @@ def test_good_front_matter_passes() -> None:
     ({"basis": ["某公约第十六条 [U]"]}, "[V] 或 [S]"),
     ({"titel": "拼错"}, "未知字段 'titel'"),
     ({"title": ""}, "'title' 必须是非空文本"),
+    ({"questions": None}, "缺少必填字段 'questions'"),
+    ({"questions": "开场白怎么说"}, "'questions' 必须是非空的文本列表"),
+    ({"questions": ["开场白怎么说", "客户问你是谁"]}, "应为 3–12 条"),
+    ({"questions": [f"问法{n}" for n in range(13)]}, "应为 3–12 条"),
+    ({"questions": ["开场白怎么说", "客户问你是谁", "很" * 25]}, "超过 24 个字符"),
+    ({"questions": ["开场白怎么说", "客户问你是谁", "开场白怎么说"]}, "重复条目"),
 ])
 def test_each_schema_rule(change: dict, expected: str) -> None:
     found = problems(**change)

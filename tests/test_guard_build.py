@@ -108,6 +108,9 @@ def test_every_bad_page_is_reported_in_one_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "pages", "expected"), [
     ("front matter title", {"docs/a.md": "---\ntitle: 爆通讯录的技巧\n---\n正文。\n"}, "docs/a.md:2:8: C04"),
     ("front matter tags", {"docs/a.md": "---\ntitle: 标题\ntags:\n  - 半夜给他打\n---\n正文。\n"}, "docs/a.md:4:5: C08"),
+    # Search weighs questions highly, and they ship in the index: checked like any text.
+    ("front matter questions", {"docs/a.md": "---\ntitle: 标题\nquestions:\n  - 怎么爆他的通讯录\n---\n正文。\n"},
+     "docs/a.md:4:7: C04"),
     ("HTML comment", {"docs/a.md": PAGE + "<!-- 联系不上就爆他的通讯录 -->\n正文。\n"}, "docs/a.md:6:11: C04"),
     ("raw HTML block", {"docs/a.md": PAGE + '<div class="x">\n  <p>你就是个老赖。</p>\n</div>\n'}, "docs/a.md:7:10: C06"),
     ("inline code", {"docs/a.md": PAGE + "话术：`你就是个老赖`。\n"}, "docs/a.md:6:9: C06"),

@@ -1,156 +1,230 @@
 /*
- * Project search worker: Material's own worker, with Chinese queries segmented
- * against the index's vocabulary before Lunr runs them.
+ * Project search worker: answers Material's search box from the prebuilt,
+ * sharded index (hooks/search_shards.py), loading only what a query needs.
  *
- * Material segments a query greedily against the index and keeps only what it
- * can match from the start: "客户说手头紧" loses everything after the first
- * unknown piece, and a single indexed character (说, 分) can replace a whole
- * word. Here the query is split into the longest known words (dynamic
- * programming over the vocabulary, prefixes included), single characters and
- * function words are dropped, and each word is searched as itself and as a
- * prefix. The whole phrase is also tried, so a query that equals a lesson's
- * tag still hits it.
+ * Material's page script fetches search/search_index.json (here a small
+ * manifest) and sends it as SETUP; the worker answers READY at once. For a
+ * query it fetches the term shards of the character pairs in the query,
+ * splits the query into the longest known words, drops function words, adds
+ * synonyms, and adds up the precomputed scores. Trainer guides are searched
+ * only from the trainers' own section (?section=trainers, set by main.html);
+ * agents' results hold lessons and reference pages, and when no lesson
+ * matches, the lessons the situations page points to most and the situations
+ * page itself: never an empty list. Only the top pages'
+ * display chunks are fetched. Results use Material's message format, so its
+ * own result list renders them.
  */
 "use strict"
 
-const MESSAGE = { SETUP: 0, QUERY: 2 }
-const MAX_WORD = 8
-// Words that cannot tell lessons apart; trainers list them in search/function-words.txt
-// and the build writes them into the index config.
-let functionWords = new Set()
-// Groups of words searched together (没钱 → 手头紧 …), from search/synonyms.txt.
-let synonyms = []
+const MESSAGE = { SETUP: 0, READY: 1, QUERY: 2, RESULT: 3 }
+const MAX_WORD = 12        // longest query word tried against the shards
+const PREFIX_WEIGHT = 0.4  // an index term that starts with a query word
+const SYNONYM_WEIGHT = 0.6 // another word of a synonym group
+const PAIR_WEIGHT = 0.35   // a character pair of the query
+const RESULTS = 10         // pages returned: what an agent reads, and what Material shows before scrolling
+const WEAK = 150           // below this best score (hundredths), also offer the situations page
 
-/* Capture Material's message listener so every message passes through here first. */
-const addListener = self.addEventListener.bind(self)
-let material = null
-self.addEventListener = (type, listener, options) => {
-  if (type === "message" && material === null)
-    material = listener
-  else
-    addListener(type, listener, options)
+const PAIR = "#"           // marks a character pair in the index (hooks/search_shards.py)
+const base = new URL("../../../search/", self.location.href)
+const trainers = new URL(self.location.href).searchParams.get("section") === "trainers"
+let kb = null
+const shards = new Map()   // shard number -> Promise of {term: [page, score, …]}
+const chunks = new Map()   // chunk number -> Promise of [[location, title, description, tags, headings, kind]]
+let latest = 0
+
+function fetchJSON(name) {
+  return fetch(new URL(name, base)).then(response => {
+    if (!response.ok)
+      throw new Error(`${name}: ${response.status}`)
+    return response.json()
+  })
 }
-importScripts(new URL(self.location.href).searchParams.get("material"))
-self.addEventListener = addListener
 
-let pending = ""
-addListener("message", event => {
-  const message = event.data || {}
-  if (message.type === MESSAGE.SETUP) {
-    const config = message.data.config || {}
-    functionWords = new Set(config.function_words || [])
-    synonyms = config.synonyms || []
+function shard(number) {
+  if (!shards.has(number))
+    shards.set(number, fetchJSON(`kb/t${number}.json`).catch(error => {
+      shards.delete(number)  // retry on the next query
+      throw error
+    }))
+  return shards.get(number)
+}
+
+function chunk(number) {
+  if (!chunks.has(number))
+    chunks.set(number, fetchJSON(`kb/p${number}.json`).catch(error => {
+      chunks.delete(number)
+      throw error
+    }))
+  return chunks.get(number)
+}
+
+/* FNV-1a over UTF-16 code units: the same as shard_of() in hooks/search_shards.py. */
+function shardOf(term) {
+  // The first two characters (code points, as Python counts them), then their UTF-16 units.
+  const key = [...(term.startsWith(PAIR) ? term.slice(PAIR.length) : term)].slice(0, 2).join("")
+  let value = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    value ^= key.charCodeAt(i)
+    value = Math.imul(value, 0x01000193) >>> 0
   }
-  if (message.type === MESSAGE.QUERY)
-    pending = String(message.data || "")
-  material(event)
-})
-
-/*
- * Vocabulary of an index: the words of titles, text and tag keywords, and
- * their prefixes (Lunr matches prefixes with *). Whole tags are left out: they
- * are phrases, and their prefixes (客户说…) are not words.
- */
-const vocabularies = new WeakMap()
-function vocabulary(index) {
-  let words = vocabularies.get(index)
-  if (!words) {
-    words = new Set()
-    for (const [term, postings] of Object.entries(index.invertedIndex)) {
-      if (!["title", "text", "keywords"].some(field => inField(postings, field)))
-        continue
-      words.add(term)
-      for (let end = 2; end < Math.min(term.length, MAX_WORD); end++)
-        words.add(term.slice(0, end))
-    }
-    vocabularies.set(index, words)
-  }
-  return words
+  return value % kb.shards
 }
 
-function inField(postings, field) {
-  return postings[field] !== undefined && Object.keys(postings[field]).length > 0
+function normalize(text) {
+  return text.normalize("NFKC").toLowerCase()
 }
 
-/* Fewest, longest known words covering a run of Han characters. */
-function segment(run, words) {
+/* Runs of Chinese characters, and Latin or digit words (m1, ptp, 12356). */
+function runs(query) {
+  return normalize(query).match(/[\u4e00-\u9fff]+|[a-z0-9]+/g) || []
+}
+
+async function load(keys) {
+  const numbers = [...new Set([...keys].map(key => shardOf(key)))]
+  const loaded = await Promise.all(numbers.map(shard))
+  const table = new Map()
+  numbers.forEach((number, i) => table.set(number, loaded[i]))
+  return term => table.get(shardOf(term)) || {}
+}
+
+/* Fewest, longest known words covering a run of Chinese characters. */
+function segment(run, known) {
   const cost = new Array(run.length + 1).fill(Infinity)
   const from = new Array(run.length + 1).fill(0)
   cost[0] = 0
   for (let end = 1; end <= run.length; end++)
     for (let start = Math.max(0, end - MAX_WORD); start < end; start++) {
-      const word = run.slice(start, end)
-      const known = words.has(word)
-      const step = word.length > 1 ? (known ? 1 : Infinity) : (known ? 3 : 4)
+      const piece = run.slice(start, end)
+      // An unknown character costs more than any word, so known words win.
+      const step = end - start === 1 ? 3 : known(piece) ? 1 : Infinity
       if (cost[start] + step < cost[end]) {
         cost[end] = cost[start] + step
         from[end] = start
       }
     }
-  const parts = []
+  const words = []
   for (let end = run.length; end > 0; end = from[end])
-    parts.unshift(run.slice(from[end], end))
-  return parts
+    words.unshift(run.slice(from[end], end))
+  return words.filter(word => word.length > 1)
 }
 
-/* The Lunr query for what the agent typed; null to leave Material's own query alone. */
-function rewrite(raw, index) {
-  const words = vocabulary(index)
-  const terms = []
-  for (const piece of raw.trim().split(/\s+/)) {
-    if (!/\p{sc=Han}/u.test(piece)) {
-      if (piece) terms.push(`${piece.replace(/[*+\-:^~]/g, "")}*`)
-      continue
-    }
-    for (const run of piece.match(/\p{sc=Han}+|[^\p{sc=Han}]+/gu)) {
-      if (!/\p{sc=Han}/u.test(run)) {
-        const latin = run.replace(/[^\p{L}\p{N}]/gu, "")
-        if (latin) terms.push(`${latin}*`)
-        continue
-      }
-      const found = segment(run, words).filter(word => word.length > 1 && !functionWords.has(word))
-      // A colloquial phrase anywhere in the run brings in its whole group,
-      // each member split into the index's words like the query itself.
-      for (const group of synonyms)
-        if (group.some(word => run.includes(word)))
-          for (const member of group)
-            found.push(...segment(member, words).filter(w => w.length > 1 && words.has(w) && !functionWords.has(w)))
-      for (const word of found)
-        terms.push(word, `${word}*`)
-      // The phrase as typed: matches a tag written the same way.
-      if (run.length > 2)
-        terms.push(`${run}*`)
-    }
+/* Query terms with weights: words, synonyms, prefixes and character pairs. */
+async function parse(query) {
+  const parts = runs(query)
+  const pairs = []
+  for (const run of parts)
+    if (/[\u4e00-\u9fff]/.test(run))
+      for (let i = 0; i + 1 < run.length; i++)
+        pairs.push(run.slice(i, i + 2))
+  let lookup = await load(new Set([...pairs, ...parts.filter(p => !/[\u4e00-\u9fff]/.test(p))]))
+  // Words of the trainers' synonym groups count as words even where no page uses them (没钱).
+  const grouped = new Set(kb.synonyms.flat())
+  const known = word => grouped.has(word) || word in lookup(word)
+  const stop = new Set(kb.function_words)
+  const words = []
+  for (const run of parts) {
+    const found = /[\u4e00-\u9fff]/.test(run) ? segment(run, known) : [run]
+    for (const word of found)
+      if (word.length > 1 && !stop.has(word) && !words.includes(word))
+        words.push(word)
   }
-  return terms.length ? [...new Set(terms)].join(" ") : null
+  const weights = new Map()
+  const add = (term, weight) => weights.set(term, Math.max(weights.get(term) || 0, weight))
+  const extra = []
+  for (const word of words)
+    for (const group of kb.synonyms)
+      if (group.includes(word))
+        for (const other of group)
+          if (other !== word) extra.push(other)
+  if (extra.length)
+    lookup = await load(new Set([...pairs, ...words, ...extra]))
+  for (const word of extra)
+    add(word, SYNONYM_WEIGHT)
+  for (const pair of pairs)
+    if (!stop.has(pair))
+      add(PAIR + pair, PAIR_WEIGHT)
+  for (const word of words) {
+    add(word, 1)
+    for (const term of Object.keys(lookup(word)))
+      if (term.length > word.length && term.startsWith(word))
+        add(term, PREFIX_WEIGHT)
+  }
+  return { words, weights, lookup }
 }
 
-/*
- * Material highlights and groups every match before it answers, and on a large
- * knowledge base a common word matches thousands of sections: that, not Lunr,
- * is most of a query's time. Only the best matches are ever read. Material then
- * multiplies each score by at most MAX_BOOST (page over section, share of query
- * terms matched), so every match within MAX_BOOST of the RESULT_LIMIT-th score
- * is kept: Material's own first RESULT_LIMIT results come out exactly the same.
- */
-const RESULT_LIMIT = 100
-const MAX_BOOST = 5
-
-function best(results) {
-  if (results.length <= RESULT_LIMIT)
-    return results
-  const floor = results[RESULT_LIMIT - 1].score / MAX_BOOST
-  return results.filter(result => result.score >= floor)
+function rank(weights, lookup) {
+  const scores = new Map()
+  for (const [term, weight] of weights) {
+    const rows = lookup(term)[term]
+    if (!rows)
+      continue
+    for (let i = 0; i < rows.length; i += 2)
+      // Trainer guides are numbered last; agents' searches leave them out.
+      if (trainers || rows[i] < kb.first_trainer)
+        scores.set(rows[i], (scores.get(rows[i]) || 0) + weight * rows[i + 1])
+  }
+  return [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])
 }
 
-const search = self.lunr.Index.prototype.search
-self.lunr.Index.prototype.search = function (query) {
-  return best(searchAll.call(this, query))
+function escape(text) {
+  return text.replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" })[c])
 }
 
-function searchAll(query) {
-  const rewritten = pending ? rewrite(pending, this) : null
-  const results = rewritten ? search.call(this, rewritten) : []
-  // Nothing found our way: Material's own query may still find something.
-  return results.length ? results : search.call(this, query)
+function mark(text, words) {
+  let html = escape(text)
+  for (const word of [...words].sort((a, b) => b.length - a.length))
+    if (word.length > 1)
+      html = html.split(escape(word)).join(`<mark>${escape(word)}</mark>`)
+  return html.replace(/<mark>(<mark>)+/g, "<mark>").replace(/(<\/mark>)+/g, "</mark>")
 }
+
+async function search(query) {
+  const { words, weights, lookup } = await parse(query)
+  let ranked = rank(weights, lookup).slice(0, RESULTS)
+  const best = ranked.length ? ranked[0][1] : 0
+  // Never a list without a lesson: when no lesson matched, the lessons the situations page
+  // points to most, and the situations page itself, go before any trainer guide.
+  const reference = new Set(kb.reference)
+  const isLesson = page => page < kb.first_trainer && !reference.has(page)
+  if (!ranked.some(([page]) => isLesson(page)))
+    ranked.push(...kb.fallback.filter(page => !ranked.some(([p]) => p === page)).map(page => [page, 0]))
+  else if (best < WEAK && kb.situations !== null && !ranked.some(([page]) => page === kb.situations))
+    ranked.push([kb.situations, 0])
+  const shown = await Promise.all(ranked.map(([page]) => chunk(Math.floor(page / kb.chunk))))
+  const highlight = [...weights.keys()].filter(term => !term.startsWith(PAIR))
+  return ranked.map(([page, score], i) => {
+    const [location, title, description, tags, headings] = shown[i][page % kb.chunk]
+    const article = {
+      location, title: mark(title, highlight), text: mark(description, highlight),
+      tags, score, terms: {}
+    }
+    const sections = headings
+      .filter(([, heading]) => highlight.some(word => word.length > 1 && heading.includes(word)))
+      .slice(0, 2)
+      .map(([anchor, heading]) => ({
+        location: `${location}#${anchor}`, title: mark(heading, highlight), text: "", score: 0, terms: {}
+      }))
+    return [article, ...sections]
+  })
+}
+
+addEventListener("message", async event => {
+  const message = event.data || {}
+  if (message.type === MESSAGE.SETUP) {
+    kb = message.data.config.kb
+    postMessage({ type: MESSAGE.READY })
+  } else if (message.type === MESSAGE.QUERY) {
+    const query = String(message.data || "")
+    const ticket = ++latest
+    let items = []
+    try {
+      items = query.trim() ? await search(query) : []
+    } catch (error) {
+      console.warn(`search failed: ${query}`, error)
+      items = []
+    }
+    // Keystrokes arrive faster than shards: only the newest query's answer is shown.
+    if (ticket === latest)
+      postMessage({ type: MESSAGE.RESULT, data: { items } })
+  }
+})
