@@ -6,13 +6,15 @@
  * manifest) and sends it as SETUP; the worker answers READY at once. For a
  * query it fetches the term shards of the character pairs in the query,
  * splits the query into the longest known words, drops function words, adds
- * synonyms, and adds up the precomputed scores. Trainer guides are searched
- * only from the trainers' own section (?section=trainers, set by main.html);
- * agents' results hold lessons and reference pages, and when no lesson
- * matches, the lessons the situations page points to most and the situations
- * page itself: never an empty list. Only the top pages'
- * display chunks are fetched. Results use Material's message format, so its
- * own result list renders them.
+ * synonyms, and adds up the precomputed scores. Only the top pages' display
+ * chunks are fetched. Results use Material's message format, so its own result
+ * list renders them.
+ *
+ * Trainer guides are searched only from the trainers' own section
+ * (?section=trainers, set by main.html). Agents' results hold lessons and
+ * reference pages; when no lesson matches, they hold the lessons the
+ * situations page points to most and the situations page itself: never an
+ * empty list.
  */
 "use strict"
 
@@ -170,12 +172,19 @@ function escape(text) {
   return text.replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" })[c])
 }
 
+/* The text as HTML, each occurrence of a query word marked once (longest words first). */
 function mark(text, words) {
-  let html = escape(text)
-  for (const word of [...words].sort((a, b) => b.length - a.length))
-    if (word.length > 1)
-      html = html.split(escape(word)).join(`<mark>${escape(word)}</mark>`)
-  return html.replace(/<mark>(<mark>)+/g, "<mark>").replace(/(<\/mark>)+/g, "</mark>")
+  const list = [...new Set(words)].filter(word => word.length > 1).sort((a, b) => b.length - a.length)
+  if (!list.length)
+    return escape(text)
+  const pattern = new RegExp(list.map(word => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi")
+  let html = ""
+  let last = 0
+  for (const match of text.matchAll(pattern)) {
+    html += escape(text.slice(last, match.index)) + `<mark>${escape(match[0])}</mark>`
+    last = match.index + match[0].length
+  }
+  return html + escape(text.slice(last))
 }
 
 async function search(query) {
