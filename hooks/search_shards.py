@@ -42,7 +42,7 @@ K1, B = 1.2, 0.75  # BM25 saturation and length normalisation (body text only)
 # Rows kept per term, best first: a term on every page says little, and the
 # top results never come from its weakest rows.
 MAX_ROWS = 400
-SHARD_BYTES = 24_000  # target size of one term shard
+SHARD_BYTES = 12_000  # target size of one term shard: a query fetches about one per character pair
 CHUNK = 16  # pages per display chunk: a query fetches the chunks of its top results only
 SCALE = 100  # scores are stored as integers, in hundredths
 
