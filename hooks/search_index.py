@@ -7,7 +7,9 @@ index into the project's prebuilt, sharded index (search_shards.py), which
 the project's search worker reads a few small files at a time:
 
 - each page's title, `questions`, `tags`, headings, description and text,
-  weighted in that order; trainer guides rank after every lesson;
+  weighted in that order; trainer guides come last, and agents' searches
+  leave them out;
+- when nothing matches, the lessons the situations page links most;
 - the function words and synonym groups trainers keep in search/ go into the
   manifest, where the worker drops the former from queries and expands the
   latter (没钱 → 手头紧、资金困难 …).
@@ -61,6 +63,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _function_words(config)
     _synonyms(config)
     _pages.clear()
+    _fallback.clear()
     return config
 
 
@@ -132,17 +135,6 @@ _TAG = re.compile(r"<[^>]+>")
 
 def _plain(text: str) -> str:
     return _TAG.sub("", text).replace(SEPARATOR_MARK, "")
-
-
-def tag_words(tags: list[str], function_words: set[str]) -> list[str]:
-    """The words in a page's tags that can tell lessons apart."""
-    words: list[str] = []
-    for tag in tags:
-        for word in _cut(tag):
-            word = word.strip()
-            if len(word) > 1 and word not in function_words and word not in words:
-                words.append(word)
-    return words
 
 
 @lru_cache(maxsize=16384)

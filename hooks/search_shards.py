@@ -52,8 +52,8 @@ _EDGES = re.compile(r"^[^\w]+|[^\w]+$")
 
 @dataclass
 class Page:
-    """One page as search sees it. `kind` orders results: lessons and reference
-    pages first, trainer guides after every one of them."""
+    """One page as search sees it. Trainer guides (`kind` "trainer") are numbered
+    last, so the worker can leave them out of agents' searches."""
 
     location: str  # site-relative URL, as Material writes it (conduct/opening/)
     title: str
@@ -73,8 +73,7 @@ def normalize(text: str) -> str:
 
 
 def terms(words) -> list[str]:
-    """Index terms among words: at least two characters, not punctuation.
-    (Callers normalize whole texts first: per word it costs most of the index build.)"""
+    """Index terms among words (already normalized): at least two characters, not punctuation."""
     found = []
     for word in words:
         if len(word) < 2:
@@ -129,7 +128,6 @@ def build(pages: list[Page], cut, *, function_words: set[str], synonyms: list[li
             continue
         if len(postings) > MAX_ROWS:
             postings = dict(sorted(postings.items(), key=lambda item: -item[1])[:MAX_ROWS])
-        # Pages were added in order, so the rows are sorted by page already.
         rows[term] = [(page, int(score * SCALE) or 1) for page, score in sorted(postings.items())]
     size = sum(len(term) * 3 + 8 * len(postings) for term, postings in rows.items())
     shard_count = max(8, math.ceil(size / SHARD_BYTES))
