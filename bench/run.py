@@ -225,11 +225,11 @@ def browser_search(project: Path, runs: int) -> dict:
 def profile_build(project: Path) -> list[tuple[str, float]]:
     """Where the time of one hooked build goes, by area (cumulative seconds)."""
     out = project / "build.prof"
-    # The guard scans in this process here, so that all of its work shows in the profile.
+    # The guard and the search segmentation run in this process here, so all their work shows in the profile.
     subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build", "-q",
                     "-d", "site-prof"], cwd=project, capture_output=True, check=True,
                    env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
-                        "KB_GUARD_WORKER": "0"})
+                        "KB_GUARD_WORKER": "0", "KB_SEARCH_WORKER": "0"})
     import pstats
 
     stats = pstats.Stats(str(out)).stats
@@ -238,6 +238,7 @@ def profile_build(project: Path) -> list[tuple[str, float]]:
         "Markdown 渲染": "markdown/",
         "pymdownx 扩展": "pymdownx/",
         "守卫（源文件 + 渲染兜底；平时在工作进程里）": "hooks/guard",
+        "搜索索引（本项目：取正文、分词、算分；分词平时在工作进程里）": "hooks/search_",
         "搜索索引构建（Material）": "plugins/search/",
         "模板渲染（Jinja2）": "jinja2/",
         "导出（llms.txt、lessons.json）": "hooks/exports",
@@ -300,7 +301,7 @@ def render(results: dict, profile: list[tuple[str, float]] | None) -> str:
     lines += ["", "次数：" + "，".join(f"N = {n} 构建各 {k} 次（交替）" for n, k in sorted(runs.items())) + "。"]
     if profile:
         lines += ["", "一次含钩子构建（N = 500）的耗时分布（cProfile，累计秒数，各项有重叠；"
-                      "守卫在这次构建中不用工作进程，以便计入它的全部耗时）：", "",
+                      "守卫和搜索分词在这次构建中不用工作进程，以便计入它们的全部耗时）：", "",
                   "| 部分 | 秒 |", "| --- | --- |"]
         lines += [f"| {label} | {seconds:.1f} |" for label, seconds in profile]
     lines += ["", END]

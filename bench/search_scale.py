@@ -68,7 +68,7 @@ def lesson_pages(site: Path, cut) -> list[search_shards.Page]:
         pages.append(search_shards.Page(
             lesson["url"], lesson["title"], "lesson", lesson["description"], lesson["tags"],
             lesson["questions"], [(f"h{i}", h) for i, h in enumerate(lesson["headings"])],
-            list(cut(lesson["text"])),
+            words=list(cut(lesson["text"])),
         ))
     return pages
 
@@ -85,7 +85,7 @@ def replica(site: Path, where: Path, lessons: int, cut) -> Path:
         pages.append(search_shards.Page(
             f"case-{number:05d}/{base.location}", f"{base.title}（案例 {number}）", "lesson",
             f"{base.description}（{number}）", [*base.tags, f"案例{number}"], base.questions, base.headings,
-            list(cut(f"本课是第 {number} 号培训案例，请结合第 {number % 7 + 1} 组的通话记录练习。")) + base.text,
+            words=list(cut(f"本课是第 {number} 号培训案例，请结合第 {number % 7 + 1} 组的通话记录练习。")) + base.words,
         ))
     pages.append(search_shards.Page("situations/", "常见情境速查", "reference"))
     pages.append(search_shards.Page("trainers/search/", "搜索维护", "trainer"))

@@ -2,9 +2,9 @@
 
 Material segments Chinese text with jieba only if jieba imports, and says
 nothing when it does not; a site built that way finds almost nothing for a
-Chinese query. This hook makes that a build error. Then it turns Material's
-index into the project's prebuilt, sharded index (search_shards.py), which
-the project's search worker reads a few small files at a time:
+Chinese query. This hook makes that a build error. Then it builds the
+project's prebuilt, sharded index (search_shards.py), which the project's
+search worker reads a few small files at a time:
 
 - each page's title, `questions`, `tags`, headings, description and text,
   weighted in that order; trainer guides come last, and agents' searches
@@ -13,6 +13,13 @@ the project's search worker reads a few small files at a time:
 - the function words and synonym groups trainers keep in search/ go into the
   manifest, where the worker drops the former from queries and expands the
   latter (没钱 → 手头紧、资金困难 …).
+
+Pages are read from the rendered HTML (page_text.py, counterexamples left
+out) and segmented on another core while MkDocs renders the rest
+(search_segmenter.py). Material's own per-page indexing would parse and
+segment every page again on the build's core only to be replaced, so this
+hook takes it out of the build; Material's search box, configuration and
+index file stay.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 import search_shards
+from page_text import readable
+from search_segmenter import Segmenter
 
 FUNCTION_WORDS = "search/function-words.txt"
 SYNONYMS = "search/synonyms.txt"
@@ -41,6 +50,9 @@ _LINK = re.compile(r"\]\((?:\.\./)?([a-z0-9-]+/[a-z0-9-]+)\.md")
 # What each page brings besides Material's index: front matter, by page URL.
 _pages: dict[str, dict] = {}
 _fallback: list[str] = []
+_segmenter: Segmenter | None = None
+# Material's marks on counterexample blocks; its page pass removed them from the HTML.
+_SEARCH_MARKS = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 
 
 # Before Material's search plugin, which crashes on a user dictionary without jieba.
@@ -64,7 +76,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _synonyms(config)
     _pages.clear()
     _fallback.clear()
+    _skip_materials_indexing(config)
     return config
+
+
+def on_files(files, *, config: MkDocsConfig):
+    global _segmenter
+    _segmenter = Segmenter(pages=len(files.documentation_pages()), user_dict=_user_dict(config), cut=_cut)
+    return files
 
 
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files) -> str:
@@ -83,23 +102,46 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files) 
     return markdown
 
 
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files) -> str:
+    # After the guard's hook, which marks counterexample blocks: readable() leaves them out.
+    search = (page.meta or {}).get("search") or {}
+    if isinstance(search, dict) and search.get("exclude"):
+        return html
+    meta = _pages.get(page.url, {})
+    kind = "trainer" if page.url.startswith("trainers/") else "lesson" if meta.get("lesson") else "reference"
+    text, _ = readable(html)
+    _state().add(search_shards.Page(
+        page.url, page.title or "", kind, meta.get("description", ""), meta.get("tags", []),
+        meta.get("questions", []), [(item.id, item.title) for item in _toc(page.toc)], text,
+    ))
+    return html
+
+
+@event_priority(-100)
+def on_page_context(context, *, page: Page, config: MkDocsConfig, nav):
+    # What Material's page pass also did: the marks are for indexing, not for readers.
+    page.content = _SEARCH_MARKS.sub("", page.content or "")
+    return context
+
+
+def on_build_error(*, error: Exception) -> None:
+    if _segmenter is not None:
+        _segmenter.close()
+
+
 def on_post_build(*, config: MkDocsConfig) -> None:
     path = Path(config.site_dir) / "search" / "search_index.json"
     try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        # Material still writes its configuration (language, separator …); the pages are ours.
+        index_config = json.loads(path.read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError) as error:
         raise PluginError(f"无法读取搜索索引 {path}：{error}") from None
-    chinese = [d for d in index["docs"] if re.search(r"[\u4e00-\u9fff]{2}", d.get("text", ""))]
-    segmented = [d for d in chinese if SEPARATOR_MARK in d["text"]]
-    if not chinese or len(segmented) < MIN_SEGMENTED_SHARE * len(chinese):
-        raise PluginError(
-            f"搜索索引没有中文分词（{len(segmented)}/{len(chinese)} 个含中文的条目经过分词）："
-            f"请确认 jieba 已安装，search 插件的 lang 包含 zh"
-        )
+    pages, counted = _state().results()
+    _check_segmented(pages, counted)
     function_words = _function_words(config)
     files = search_shards.build(
-        _search_pages(index["docs"], config), _cut, function_words=function_words,
-        synonyms=_synonyms(config), config=index["config"], fallback=[*_fallback, "situations/"],
+        pages, _cut, function_words=function_words, synonyms=_synonyms(config), config=index_config,
+        fallback=[*_fallback, "situations/"], counted=counted,
     )
     folder = path.parent
     (folder / "kb").mkdir(exist_ok=True)
@@ -107,34 +149,45 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def _search_pages(docs: list[dict], config: MkDocsConfig) -> list[search_shards.Page]:
-    """Material's index entries (a page, then its sections) as one Page each, with front matter."""
-    separator = re.compile(_search_config(config).get("separator") or r"[\s\u200b\-]+")
-    pages: dict[str, search_shards.Page] = {}
-    for doc in docs:
-        url, _, anchor = doc["location"].partition("#")
-        page = pages.get(url)
-        if page is None:
-            meta = _pages.get(url, {})
-            kind = "trainer" if url.startswith("trainers/") else "lesson" if meta.get("lesson") else "reference"
-            page = pages[url] = search_shards.Page(
-                url, _plain(doc.get("title", "")), kind, meta.get("description", ""),
-                meta.get("tags", []), meta.get("questions", []),
-            )
-        if anchor:
-            page.headings.append((anchor, _plain(doc.get("title", ""))))
-        page.text.append(doc.get("text", ""))
-    for page in pages.values():
-        # One pass over each page's text, not one per section.
-        page.text = separator.split(_TAG.sub(" ", " ".join(page.text)))
-    return list(pages.values())
+def _state() -> Segmenter:
+    if _segmenter is None:
+        raise PluginError("搜索索引未初始化：on_files 没有运行")
+    return _segmenter
 
 
-_TAG = re.compile(r"<[^>]+>")
+def _check_segmented(pages: list[search_shards.Page], counted: list[dict]) -> None:
+    """Chinese pages must come out as Chinese words, or jieba is not segmenting."""
+    chinese = [n for n, page in enumerate(pages) if _HAN_RUN.search(page.text)]
+    segmented = [n for n in chinese if any(_HAN_RUN.fullmatch(word) for word in counted[n]["text"])]
+    if not chinese or len(segmented) < MIN_SEGMENTED_SHARE * len(chinese):
+        raise PluginError(
+            f"搜索索引没有中文分词（{len(segmented)}/{len(chinese)} 个含中文的页面切出了中文词）："
+            f"请确认 jieba 已安装，search 插件的 lang 包含 zh"
+        )
 
 
-def _plain(text: str) -> str:
-    return _TAG.sub("", text).replace(SEPARATOR_MARK, "")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _toc(items) -> list:
+    """Every heading of a page's table of contents, in order."""
+    found = []
+    for item in items:
+        found.append(item)
+        found += _toc(item.children)
+    return found
+
+
+def _skip_materials_indexing(config: MkDocsConfig) -> None:
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    handlers = config.plugins.events.get("page_context", [])
+    # Its on_page_context indexes the page; this hook does that work off the build's core.
+    handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not plugin]
+
+
+def _user_dict(config: MkDocsConfig) -> str | None:
+    name = _search_config(config).get("jieba_dict_user")
+    return str(Path(config.config_file_path).parent / name) if name else None
 
 
 @lru_cache(maxsize=16384)

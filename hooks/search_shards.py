@@ -62,7 +62,8 @@ class Page:
     tags: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, heading text)
-    text: list[str] = field(default_factory=list)  # body words, already segmented
+    text: str = ""  # readable body text, segmented by `fields`
+    words: list[str] | None = None  # or the body already segmented
 
 
 def normalize(text: str) -> str:
@@ -114,14 +115,17 @@ def shard_of(key: str, shards: int) -> int:
 
 
 def build(pages: list[Page], cut, *, function_words: set[str], synonyms: list[list[str]],
-          config: dict, fallback: list[str]) -> dict[str, str]:
+          config: dict, fallback: list[str], counted: list[dict] | None = None) -> dict[str, str]:
     """Every file of the index, by path under search/: the manifest
     (search_index.json), term shards (kb/t<n>.json) and page chunks (kb/p<n>.json).
-    `cut` segments a short text into words (jieba, with the project's dictionary)."""
+    `cut` segments text into words (jieba, with the project's dictionary);
+    `counted` holds each page's `fields`, when another process computed them."""
+    if counted is None:
+        counted = [fields(page, cut) for page in pages]
     order = sorted(range(len(pages)), key=lambda i: pages[i].kind == "trainer")
     pages = [pages[i] for i in order]
-    fields = [_fields(page, cut) for page in pages]
-    scores = _scores(fields)
+    fields_by_page = [counted[i] for i in order]
+    scores = _scores(fields_by_page)
     rows: dict[str, list[tuple[int, int]]] = {}
     for term, postings in scores.items():
         if term.removeprefix(PAIR_MARK) in function_words:
@@ -159,7 +163,7 @@ def build(pages: list[Page], cut, *, function_words: set[str], synonyms: list[li
     return files
 
 
-def _fields(page: Page, cut) -> dict[str, Counter]:
+def fields(page: Page, cut) -> dict[str, Counter]:
     """Each field's terms with their counts. Counting first and filtering the distinct
     words after is what keeps this cheap: a page has thousands of words, a few hundred distinct."""
     def counted(words) -> Counter:
@@ -181,7 +185,7 @@ def _fields(page: Page, cut) -> dict[str, Counter]:
         "tags": words(joined(page.tags)),
         "headings": words(joined(h for _, h in page.headings)),
         "description": words(page.description),
-        "text": counted(page.text),
+        "text": counted(page.words if page.words is not None else cut(normalize(page.text))),
         "pairs": Counter(dict.fromkeys((p for text in short for p in pairs(normalize(text))), 1)),
     }
 

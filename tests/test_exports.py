@@ -51,7 +51,7 @@ def test_llms_full_has_every_lesson_in_reading_order(built_site: Path) -> None:
 
 
 def test_readable_text_leaves_out_counterexamples_permalinks_and_scripts() -> None:
-    import exports
+    import page_text
 
     html = (
         '<h2 id="why">为什么<a class="headerlink" href="#why" title="Permanent link">¶</a></h2>\n'
@@ -62,6 +62,6 @@ def test_readable_text_leaves_out_counterexamples_permalinks_and_scripts() -> No
         '<h3 id="steps">步骤 <img alt="图" src="a.png"> 一</h3>\n'
         "<ul>\n<li>第一步</li>\n<li>第二步</li>\n</ul>\n"
     )
-    text, headings = exports._readable(html)
+    text, headings = page_text.readable(html)
     assert headings == ["为什么", "步骤  一"]
     assert text == "为什么\n\n先确认身份\xa0再说明来意，<不要>急着谈金额。换行后的话。\n\n步骤  一\n\n第一步\n\n第二步"

@@ -161,6 +161,8 @@ def test_counterexamples_never_enter_the_index(project_copy: Path) -> None:
     page = project_copy / "docs/privacy/third-parties.md"
     text = page.read_text(encoding="utf-8")
     block = '\n!!! failure "反例 · C04"\n\n    联系不上就爆他的通讯录，挨个打。\n\n'
+    # An indexing mark with a value: Material's page pass removed these from the HTML, so must the hook.
+    block += '<p data-search-boost="2">先核实身份。</p>\n\n'
     page.write_text(text.replace("## 为什么 {#why}", block + "## 为什么 {#why}", 1), encoding="utf-8")
     result = run_build(project_copy)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -169,7 +171,8 @@ def test_counterexamples_never_enter_the_index(project_copy: Path) -> None:
     assert "挨个打" not in index and "#挨个" not in index
     for export in ("llms-full.txt", "lessons.json"):
         assert "挨个打" not in (site / export).read_text(encoding="utf-8")
-    assert "挨个打" in (site / "privacy/third-parties/index.html").read_text(encoding="utf-8")
+    html = (site / "privacy/third-parties/index.html").read_text(encoding="utf-8")
+    assert "挨个打" in html and "先核实身份" in html and "data-search-boost" not in html
 
 
 def test_build_fails_without_jieba(project_copy: Path, tmp_path: Path) -> None:
@@ -180,6 +183,19 @@ def test_build_fails_without_jieba(project_copy: Path, tmp_path: Path) -> None:
     result = run_build(project_copy, env={"PYTHONPATH": str(shadow)})
     assert result.returncode != 0
     assert "jieba 无法导入" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_fails_when_jieba_does_not_segment(project_copy: Path, tmp_path: Path) -> None:
+    # A jieba that imports but cuts text into single characters: the index would find nothing.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "jieba.py").write_text(
+        "def cut(text, *args, **kwargs):\n    return iter(text)\n\n\n"
+        "def load_userdict(path):\n    pass\n\n\ndef set_dictionary(path):\n    pass\n\n\n"
+        "def setLogLevel(level):\n    pass\n", encoding="utf-8")
+    result = run_build(project_copy, env={"PYTHONPATH": str(shadow)})
+    assert result.returncode != 0
+    assert "搜索索引没有中文分词" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
@@ -220,3 +236,11 @@ def test_serve_rebuilds_on_search_and_include_edits() -> None:
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     assert {"search", "includes"} <= set(config["watch"])
     assert all((ROOT / path).is_dir() for path in config["watch"])
+
+
+def test_worker_segmentation_gives_the_same_index(project_copy: Path, built_site: Path) -> None:
+    """On large sites pages are segmented in a worker process; the index must not depend on where."""
+    result = run_build(project_copy, env={"KB_SEARCH_WORKER": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "改在本进程分词" not in result.stderr  # the worker really ran
+    assert _index_files(project_copy / "site") == _index_files(built_site)

@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
-import site
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+import worker_process
 from guard.engine.load import load_text, with_model
 from guard.engine.rules import RuleSet
 from guard.engine.sources import Report, rendered_reports, scan_markdown
 
-# The folder that holds the guard package: a spawned worker imports it from there.
-HOOKS = Path(__file__).resolve().parents[2]
 # Below this many pages a worker's start-up (about half a second) costs more than it saves.
 WORKER_FROM_PAGES = 100
 # Pages sent to the worker together: fewer round trips, and the rules travel once per batch.
@@ -108,20 +105,14 @@ class PageChecks:
             self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        worker_process.stop(self._pool)
+        self._pool = None
 
     def _send(self) -> None:
         pages, self._waiting = self._waiting, []
         try:
             if self._pool is None:
-                # spawn, not fork: `mkdocs serve` has threads running, and a fresh interpreter
-                # finds these modules through the hooks folder added to its path.
-                self._pool = ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=site.addsitedir, initargs=(str(HOOKS),),
-                )
+                self._pool = worker_process.start()
             future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
         except Exception as error:  # noqa: BLE001 - no worker: scan these here
             self._give_up(error)
