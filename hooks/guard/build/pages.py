@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import worker_process
@@ -58,19 +56,23 @@ class PageChecks:
 
     def __init__(self, ruleset: RuleSet, *, pages: int) -> None:
         self.ruleset = ruleset
-        self.fallback: str | None = None  # why the worker was given up, if it was
         self.scanned = 0  # pages scanned in this build (the others came from the cache)
         self._rules_digest = hashlib.sha256(ruleset.text.encode("utf-8")).hexdigest()
         self._done: list[tuple[str, str, list[Report]]] = []
-        self._waiting: list[tuple[str, str, str]] = []
-        # Sent pages stay here until their results are in, to be scanned again if the worker fails.
-        self._sent: list[tuple[list[tuple[str, str, str]], Future]] = []
-        self._pool: ProcessPoolExecutor | None = None
-        self._wants_worker = _use_worker(pages)
+        self._batches = worker_process.Batches(
+            _check_batch, self._scan_here, args=(ruleset.text, str(ruleset.source)),
+            use_worker=worker_process.wanted(pages, threshold=WORKER_FROM_PAGES, env=WORKER_ENV),
+            size=BATCH, log=log, giving_up="守卫的工作进程不可用，改在本进程检查页面",
+        )
 
     @property
     def in_worker(self) -> bool:
-        return self._wants_worker and self.fallback is None
+        return self._batches.in_worker
+
+    @property
+    def fallback(self) -> str | None:
+        """Why the worker was given up, if it was."""
+        return self._batches.fallback
 
     def check(self, kind: str, text: str, shown: str) -> None:
         """Scan a page's Markdown source (SOURCE) or rendered HTML (RENDERED)."""
@@ -79,69 +81,23 @@ class PageChecks:
             self._done.append((kind, shown, cached))
             return
         self.scanned += 1
-        if not self.in_worker:
-            self._finish(kind, text, shown, self._scan_here(kind, text, shown))
-            return
-        self._waiting.append((kind, text, shown))
-        if len(self._waiting) >= BATCH:
-            self._send()
+        self._batches.add((kind, text, shown))
 
     def results(self) -> list[tuple[str, str, list[Report]]]:
         """Every page's reports (in no particular order)."""
-        try:
-            if self._waiting:
-                self._send()
-            for pages, future in self._sent:
-                try:
-                    batch = future.result()
-                except Exception as error:  # noqa: BLE001 - the worker died or could not start
-                    self._give_up(error)
-                    batch = [self._scan_here(kind, text, shown) for kind, text, shown in pages]
-                for (kind, text, shown), reports in zip(pages, batch):
-                    self._finish(kind, text, shown, reports)
-            self._sent.clear()
-            return self._done
-        finally:
-            self.close()
+        for (kind, text, shown), reports in self._batches.results():
+            self._done.append((kind, shown, reports))
+            _cache[self._key(kind, text, shown)] = reports
+            while len(_cache) > CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))  # oldest first
+        return self._done
 
     def close(self) -> None:
-        worker_process.stop(self._pool)
-        self._pool = None
+        self._batches.close()
 
-    def _send(self) -> None:
-        pages, self._waiting = self._waiting, []
-        try:
-            if self._pool is None:
-                self._pool = worker_process.start()
-            future = self._pool.submit(_check_batch, pages, self.ruleset.text, str(self.ruleset.source))
-        except Exception as error:  # noqa: BLE001 - no worker: scan these here
-            self._give_up(error)
-            for kind, text, shown in pages:
-                self._finish(kind, text, shown, self._scan_here(kind, text, shown))
-            return
-        self._sent.append((pages, future))
-
-    def _scan_here(self, kind: str, text: str, shown: str) -> list[Report]:
+    def _scan_here(self, page: tuple[str, str, str]) -> list[Report]:
+        kind, text, shown = page
         return _SCANS[kind](text, shown, self.ruleset)
-
-    def _finish(self, kind: str, text: str, shown: str, reports: list[Report]) -> None:
-        self._done.append((kind, shown, reports))
-        _cache[self._key(kind, text, shown)] = reports
-        while len(_cache) > CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))  # oldest first
 
     def _key(self, kind: str, text: str, shown: str) -> tuple[str, str, str, str]:
         return self._rules_digest, kind, shown, hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def _give_up(self, error: Exception) -> None:
-        if self.fallback is None:
-            self.fallback = f"{type(error).__name__}: {error}".strip()
-            log.info(f"守卫的工作进程不可用（{self.fallback}），改在本进程检查页面")
-        self.close()
-
-
-def _use_worker(pages: int) -> bool:
-    forced = os.environ.get(WORKER_ENV)
-    if forced in {"0", "1"}:
-        return forced == "1"
-    return pages >= WORKER_FROM_PAGES and (os.cpu_count() or 1) > 1
