@@ -35,6 +35,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 import search_shards
+from lessons import is_lesson
 from page_text import readable
 from search_segmenter import Segmenter
 
@@ -47,8 +48,6 @@ SITUATIONS = "situations.md"
 FALLBACK_LESSONS = 5
 _LINK = re.compile(r"\]\((?:\.\./)?([a-z0-9-]+/[a-z0-9-]+)\.md")
 
-# What each page brings besides Material's index: front matter, by page URL.
-_pages: dict[str, dict] = {}
 _fallback: list[str] = []
 _segmenter: Segmenter | None = None
 # Material's marks on counterexample blocks; its page pass removed them from the HTML.
@@ -74,7 +73,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # Missing or unreadable lists fail before the build, not after it.
     _function_words(config)
     _synonyms(config)
-    _pages.clear()
     _fallback.clear()
     _skip_materials_indexing(config)
     return config
@@ -87,13 +85,6 @@ def on_files(files, *, config: MkDocsConfig):
 
 
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files) -> str:
-    meta = page.meta or {}
-    _pages[page.url] = {
-        "description": str(meta.get("description") or ""),
-        "tags": [str(t) for t in meta.get("tags") or []],
-        "questions": [str(q) for q in meta.get("questions") or []],
-        "lesson": "basis" in meta,
-    }
     if page.file.src_uri == SITUATIONS:
         counts: dict[str, int] = {}
         for target in _LINK.findall(markdown):
@@ -104,15 +95,17 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files) 
 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files) -> str:
     # After the guard's hook, which marks counterexample blocks: readable() leaves them out.
-    search = (page.meta or {}).get("search") or {}
+    meta = page.meta or {}
+    search = meta.get("search") or {}
     if isinstance(search, dict) and search.get("exclude"):
         return html
-    meta = _pages.get(page.url, {})
-    kind = "trainer" if page.url.startswith("trainers/") else "lesson" if meta.get("lesson") else "reference"
+    kind = ("trainer" if page.url.startswith("trainers/")
+            else "lesson" if is_lesson(page.file.src_uri) else "reference")
     text, _ = readable(html)
     _state().add(search_shards.Page(
-        page.url, page.title or "", kind, meta.get("description", ""), meta.get("tags", []),
-        meta.get("questions", []), [(item.id, item.title) for item in _toc(page.toc)], text,
+        page.url, page.title or "", kind, str(meta.get("description") or ""),
+        [str(tag) for tag in meta.get("tags") or []], [str(q) for q in meta.get("questions") or []],
+        [(item.id, item.title) for item in _toc(page.toc)], text,
     ))
     return html
 
